@@ -1,0 +1,1 @@
+"""Subcommands of ``gridledger``: one module per top-level command, each with ``register``."""
