@@ -1,0 +1,32 @@
+"""``gridledger gas``: measure gas per operation on anvil and write the snapshot."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+from ..gas import SECTIONS, measure_all, write_snapshot
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("gas", help="measure gas per operation on a fresh anvil (London) and print a table")
+    parser.add_argument("--write", metavar="FILE", help="merge the figures into this JSON snapshot (gas-snapshot.json)")
+    parser.add_argument("--only", action="append", choices=sorted(SECTIONS), help="measure only this area (repeatable)")
+    parser.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    snapshot = measure_all(args.only)
+    table = Table(title=f"gas used (anvil, {snapshot['_hardfork']})")
+    table.add_column("operation")
+    table.add_column("gas", justify="right")
+    for key, value in sorted(snapshot.items()):
+        if not key.startswith("_"):
+            table.add_row(key, f"{value:,}")
+    Console().print(table)
+    if args.write:
+        write_snapshot(snapshot, args.write)
+        print(f"wrote {args.write}")
+    return 0

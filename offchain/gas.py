@@ -1,0 +1,61 @@
+"""Gas snapshot: every area measures its operations on a fresh anvil (London rules).
+
+Each area registers a ``measure(chain, accounts) -> dict[str, int]`` function in
+:data:`SECTIONS` (dotted path, imported lazily). ``gridledger gas --write
+gas-snapshot.json`` runs them all and writes one flat JSON object whose keys are
+``<area>.<operation>`` (for example ``spb.ctp_freeze``), plus ``_hardfork``.
+The file is committed, so any change of gas shows up in review.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+from .network import EmbeddedAnvil, anvil_keys
+
+__all__ = ["SECTIONS", "measure_all", "write_snapshot", "load_snapshot"]
+
+HARDFORK = "london"
+
+#: area name → "module:function" measuring it; the function returns {operation: gas}.
+SECTIONS: dict[str, str] = {
+    "spb": "offchain.spb.gasreport:measure",
+    "escrow_baseline": "offchain.spb.gasreport:measure_escrow",
+    "grid": "offchain.grid.gasreport:measure",
+}
+
+
+def _resolve(path: str) -> Callable[..., dict[str, int]]:
+    module, _, func = path.partition(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def measure_all(only: list[str] | None = None) -> dict[str, Any]:
+    """Run every registered measurement on its own fresh anvil; returns the flat snapshot."""
+    snapshot: dict[str, Any] = {"_hardfork": HARDFORK}
+    for area, path in SECTIONS.items():
+        if only and area not in only:
+            continue
+        try:
+            func = _resolve(path)
+        except ModuleNotFoundError:
+            continue  # area not built yet
+        with EmbeddedAnvil(hardfork=HARDFORK) as chain:
+            for op, gas in func(chain, anvil_keys()).items():
+                snapshot[f"{area}.{op}"] = int(gas)
+    return snapshot
+
+
+def load_snapshot(path: str | Path) -> dict[str, Any]:
+    p = Path(path)
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def write_snapshot(snapshot: dict[str, Any], path: str | Path) -> None:
+    """Merge ``snapshot`` into the file at ``path`` (sorted keys, trailing newline)."""
+    merged = load_snapshot(path)
+    merged.update(snapshot)
+    Path(path).write_text(json.dumps(dict(sorted(merged.items())), indent=2) + "\n")
