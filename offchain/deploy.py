@@ -37,8 +37,9 @@ def deployment_path(network: str) -> Path:
     return DEPLOYMENTS_DIR / f"{network}.json"
 
 
-def deploy_all(chain: Chain, deployer: LocalAccount | str, *, network: str,
-               components: list[str] | None = None, write: bool = True) -> dict[str, str]:
+def deploy_all(
+    chain: Chain, deployer: LocalAccount | str, *, network: str, components: list[str] | None = None, write: bool = True
+) -> dict[str, str]:
     """Deploy every component (or only ``components``) and return name → address."""
     deployed: dict[str, str] = {}
     for name, path in COMPONENTS.items():
@@ -53,7 +54,8 @@ def deploy_all(chain: Chain, deployer: LocalAccount | str, *, network: str,
     if write:
         DEPLOYMENTS_DIR.mkdir(exist_ok=True)
         deployment_path(network).write_text(
-            json.dumps({"network": network, "chain_id": chain.chain_id, "contracts": deployed}, indent=2) + "\n")
+            json.dumps({"network": network, "chain_id": chain.chain_id, "contracts": deployed}, indent=2) + "\n"
+        )
     return deployed
 
 
