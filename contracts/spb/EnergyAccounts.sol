@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+
+import {SpbBase} from "contracts/spb/SpbBase.sol";
+import {ISpbMarketActions} from "interfaces/spb/ISpbMarketActions.sol";
+import {ISpbMarketState} from "interfaces/spb/ISpbMarketState.sol";
+
+/// @title Energy accounts of the SPB market
+/// @notice Producers' pseudonymous energy accounts, opened by a distributor certificate or
+/// by burning a fee, and their supply of energy for sale, chained entry to entry (P_T_ID).
+/// @dev Invariant: an account's `supplyWh` equals the sum of its supplied amounts minus
+/// the energy of its settlements, and never goes below zero; every account has a
+/// non-zero owner; each distributor certificate opened at most one account.
+abstract contract EnergyAccounts is SpbBase {
+    bytes32 private constant ACCOUNT_CERTIFICATE_TYPEHASH =
+        keccak256("AccountCertificate(address owner,bytes32 certificateId)");
+
+    /// @dev One slot: owner and energy for sale, read together at every settlement.
+    struct Account {
+        address owner;
+        uint96 supplyWh;
+    }
+
+    mapping(uint64 accountId => Account) internal _accounts;
+    mapping(uint64 accountId => bytes32) private _lastSupplyId;
+    mapping(address distributor => bool) private _distributors;
+    mapping(bytes32 certificateDigest => bool) private _usedCertificates;
+    uint64 private _accountCount;
+    uint256 private _accountFee;
+
+    /// @inheritdoc ISpbMarketActions
+    function setDistributor(address distributor, bool authorized) external onlyRole(GOVERNOR_ROLE) {
+        _distributors[distributor] = authorized;
+        emit DistributorSet(distributor, authorized);
+    }
+
+    /// @inheritdoc ISpbMarketActions
+    function setAccountFee(uint256 fee) external onlyRole(GOVERNOR_ROLE) {
+        _setAccountFee(fee);
+    }
+
+    /// @inheritdoc ISpbMarketActions
+    function openAccountWithCertificate(bytes32 certificateId, bytes calldata signature)
+        external
+        returns (uint64 accountId)
+    {
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ACCOUNT_CERTIFICATE_TYPEHASH, msg.sender, certificateId)));
+        (address signer, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(digest, signature);
+        if (rerr != ECDSA.RecoverError.NoError) revert CoEInvalidSignature(digest);
+        if (!_distributors[signer]) revert AccountUnknownDistributor(signer);
+        if (_usedCertificates[digest]) revert AccountCertificateUsed(certificateId);
+        _usedCertificates[digest] = true;
+        accountId = _newAccount(msg.sender);
+        emit AccountOpened(accountId, msg.sender, signer, certificateId, 0);
+    }
+
+    /// @inheritdoc ISpbMarketActions
+    function openAccountByBurn() external payable returns (uint64 accountId) {
+        uint256 fee = _accountFee;
+        if (msg.value != fee) revert AccountWrongFee(msg.value, fee);
+        accountId = _newAccount(msg.sender);
+        emit AccountOpened(accountId, msg.sender, address(0), bytes32(0), fee);
+        if (fee != 0) {
+            // Burn: ether sent to the zero address can never be spent again.
+            (bool ok,) = payable(address(0)).call{value: fee}("");
+            if (!ok) revert FundsTransferFailed(address(0), fee);
+        }
+    }
+
+    /// @inheritdoc ISpbMarketActions
+    function supplyEnergy(uint64 accountId, uint96 amountWh, uint128 price, bool negotiable)
+        external
+        returns (bytes32 supplyId)
+    {
+        Account storage account = _accounts[accountId];
+        address owner = account.owner;
+        if (owner == address(0)) revert AccountUnknown(accountId);
+        if (owner != msg.sender) revert AccountNotOwner(accountId, msg.sender);
+        if (amountWh == 0) revert AccountZeroSupply(accountId);
+        uint256 total = uint256(account.supplyWh) + amountWh;
+        if (total > type(uint96).max) revert AccountSupplyOverflow(accountId, account.supplyWh, amountWh);
+        bytes32 previous = _lastSupplyId[accountId];
+        supplyId = keccak256(abi.encode(block.chainid, address(this), accountId, previous, amountWh, price, negotiable));
+        account.supplyWh = uint96(total);
+        _lastSupplyId[accountId] = supplyId;
+        emit EnergySupplied(accountId, supplyId, previous, amountWh, price, negotiable, uint96(total));
+    }
+
+    /// @inheritdoc ISpbMarketState
+    function accountFee() external view returns (uint256) {
+        return _accountFee;
+    }
+
+    /// @inheritdoc ISpbMarketState
+    function accountCount() external view returns (uint64) {
+        return _accountCount;
+    }
+
+    /// @inheritdoc ISpbMarketState
+    function isDistributor(address distributor) external view returns (bool) {
+        return _distributors[distributor];
+    }
+
+    /// @inheritdoc ISpbMarketState
+    function accountOf(uint64 accountId) external view returns (address owner, uint96 supplyWh, bytes32 lastSupplyId) {
+        Account storage account = _accounts[accountId];
+        return (account.owner, account.supplyWh, _lastSupplyId[accountId]);
+    }
+
+    function _setAccountFee(uint256 fee) internal {
+        _accountFee = fee;
+        emit AccountFeeSet(fee);
+    }
+
+    function _newAccount(address owner) private returns (uint64 accountId) {
+        accountId = ++_accountCount;
+        _accounts[accountId].owner = owner;
+    }
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {CommitmentStatus} from "interfaces/spb/SpbTypes.sol";
+
+/// @title Errors of the SPB market
+/// @notice Every refusal of the market, with the values that caused it.
+interface ISpbMarketErrors {
+    // --- energy accounts ---------------------------------------------------------------
+    /// @notice No energy account has this id.
+    error AccountUnknown(uint64 accountId);
+    /// @notice Only the account's owner may do this.
+    error AccountNotOwner(uint64 accountId, address caller);
+    /// @notice The account certificate's signer is not a registered distributor.
+    error AccountUnknownDistributor(address signer);
+    /// @notice This account certificate already opened an account.
+    error AccountCertificateUsed(bytes32 certificateId);
+    /// @notice Opening by burn requires exactly the configured fee.
+    error AccountWrongFee(uint256 sent, uint256 required);
+    /// @notice Supplying zero energy is meaningless.
+    error AccountZeroSupply(uint64 accountId);
+    /// @notice The account's supply would exceed its 96-bit counter.
+    error AccountSupplyOverflow(uint64 accountId, uint256 supplyWh, uint256 addedWh);
+    /// @notice A settlement would sell more energy than the account holds.
+    error AccountInsufficientSupply(uint64 accountId, uint256 availableWh, uint256 requestedWh);
+
+    // --- funds -------------------------------------------------------------------------
+    /// @notice Zero-value deposits and withdrawals are refused.
+    error FundsZeroAmount();
+    /// @notice The amount does not fit in the free balance (balance minus frozen).
+    error FundsInsufficient(address owner, uint256 free, uint256 requested);
+    /// @notice A balance would exceed its 128-bit counter.
+    error FundsAmountOverflow(address owner, uint256 amount);
+    /// @notice Sending ether to the recipient failed (it reverted or re-entered).
+    error FundsTransferFailed(address to, uint256 amount);
+
+    // --- commitments (CTP) -------------------------------------------------------------
+    /// @notice An on-chain CTP must be made by its consumer.
+    error MarketNotConsumer(address caller, address consumer);
+    /// @notice A CTP must promise a non-zero price.
+    error MarketZeroPrice(bytes32 ctpId);
+    /// @notice A CTP's expiry must lie in the future when it is made.
+    error MarketExpiryInPast(bytes32 ctpId, uint64 expiry, uint256 nowTimestamp);
+    /// @notice The consumer already used this nonce for another CTP.
+    error MarketNonceUsed(address consumer, uint256 nonce);
+    /// @notice The CTP is not pending (unknown, settled or released).
+    error MarketCommitmentNotPending(bytes32 ctpId, CommitmentStatus status);
+    /// @notice The CTP's expiry has passed: it can only be released.
+    error MarketExpiredCommitment(bytes32 ctpId, uint64 expiry);
+    /// @notice The CTP has not expired yet: its funds stay frozen.
+    error MarketCommitmentNotExpired(bytes32 ctpId, uint64 expiry);
+    /// @notice The off-chain CTP is not signed by its consumer.
+    error MarketInvalidConsumerSignature(bytes32 ctpId, address recovered, address consumer);
+    /// @notice The ERC's price differs from the CTP's.
+    error MarketPriceMismatch(bytes32 ctpId, uint128 committed, uint128 receipted);
+    /// @notice The revealed terms do not hash to the CTP's contract hash.
+    error MarketContractHashMismatch(bytes32 ctpId, bytes32 committed, bytes32 revealed);
+    /// @notice Item `index` of an all-or-nothing batch failed with `reason` (an error of this interface).
+    error MarketBatchItemFailed(uint256 index, bytes reason);
+
+    // --- certificates of existence (CoE) ------------------------------------------------
+    /// @notice A signature is malformed or not canonical (e.g. high-s).
+    error CoEInvalidSignature(bytes32 digest);
+    /// @notice The verifier meter's certificate is not signed by a registered manufacturer CA.
+    error CoEUncertifiedVerifier(address verifier, address certifiedBy);
+    /// @notice This Merkle root is already registered as a CoE.
+    error CoEAlreadyRegistered(bytes32 root);
+    /// @notice No CoE is registered under this root.
+    error CoEUnknownRoot(bytes32 root);
+    /// @notice The manufacturer that certified this CoE's verifier has been revoked.
+    error CoERevokedManufacturer(bytes32 root, address manufacturer);
+    /// @notice The ERC signer with this leaf index is not a leaf of the CoE tree.
+    error CoELeafNotInTree(bytes32 root, uint256 leafIndex, address key);
+    /// @notice This leaf key already signed an ERC.
+    error CoELeafKeyUsed(bytes32 root, uint256 leafIndex);
+}

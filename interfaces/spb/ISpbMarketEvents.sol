@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title Events of the SPB market
+/// @notice Emitted right after each state change; the market's whole history (accounts,
+/// supply chain, funds, CTPs, settlements, CoEs) can be rebuilt from these logs alone.
+interface ISpbMarketEvents {
+    /// @notice A distributor was authorised (or revoked) to certify new energy accounts.
+    event DistributorSet(address indexed distributor, bool authorized);
+    /// @notice A manufacturer CA was registered (or revoked).
+    event ManufacturerSet(address indexed manufacturer, bool authorized);
+    /// @notice The fee burned to open an account without a certificate changed.
+    event AccountFeeSet(uint256 fee);
+    /// @notice An energy account was opened by a distributor certificate (`distributor`
+    /// set, `feeBurned` 0) or by burning the fee (`distributor` zero).
+    event AccountOpened(
+        uint64 indexed accountId, address indexed owner, address indexed distributor, bytes32 certificateId, uint256 feeBurned
+    );
+    /// @notice Energy was added to an account; `supplyId` chains to `previousSupplyId` (P_T_ID).
+    event EnergySupplied(
+        uint64 indexed accountId,
+        bytes32 indexed supplyId,
+        bytes32 previousSupplyId,
+        uint96 amountWh,
+        uint128 price,
+        bool negotiable,
+        uint96 supplyWh
+    );
+    /// @notice Ether was deposited; `balance` is the owner's new balance (frozen included).
+    event Deposited(address indexed owner, uint256 amount, uint256 balance);
+    /// @notice Ether was withdrawn to the owner.
+    event Withdrew(address indexed owner, uint256 amount, uint256 balance);
+    /// @notice A CTP froze `price` of the consumer's funds until settlement or `expiry`.
+    event Committed(
+        bytes32 indexed ctpId,
+        address indexed consumer,
+        uint64 indexed accountId,
+        uint128 price,
+        uint64 expiry,
+        bytes32 contractHash,
+        uint256 nonce
+    );
+    /// @notice An expired CTP released its frozen funds back to the consumer.
+    event Released(bytes32 indexed ctpId, address indexed consumer, uint128 price);
+    /// @notice An ERC settled a CTP: the producer was paid and the account's supply reduced.
+    /// `signedCtp` is true for the single-transaction form (CTP signed off chain).
+    event Settled(
+        bytes32 indexed ctpId,
+        uint64 indexed accountId,
+        bytes32 indexed coeRoot,
+        address consumer,
+        address producer,
+        uint128 price,
+        uint128 energyWh,
+        uint256 leafIndex,
+        bool signedCtp
+    );
+    /// @notice A batch item was skipped; `reason` is the ABI-encoded market error.
+    event SettlementSkipped(bytes32 indexed ctpId, uint256 index, bytes reason);
+    /// @notice A Certificate of Existence was registered.
+    event CoERegistered(bytes32 indexed root, address indexed verifier, address indexed manufacturer);
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @notice Commit To Pay (SPB's CTP): the consumer promises `price` (wei) for energy from
+/// energy account `accountId`, valid until `expiry`. `contractHash` is
+/// `keccak256(abi.encode(energyWh, rate, salt))` of the agreed terms, so neither the
+/// amount nor the rate appears in clear. One `nonce` commits once (bitmap per consumer).
+/// Its EIP-712 digest is the CTP id (`T_ID`).
+struct CommitToPay {
+    address consumer;
+    uint64 accountId;
+    uint64 expiry;
+    uint128 price;
+    bytes32 contractHash;
+    uint256 nonce;
+}
+
+/// @notice The terms behind a CTP's contract hash, revealed at settlement so that the
+/// producer's supply can be reduced by the delivered energy.
+struct ContractTerms {
+    uint256 rate;
+    bytes32 salt;
+}
+
+/// @notice Energy Receipt Confirmation (SPB's ERC), signed (EIP-712) by a one-time leaf
+/// key of the consumer's meter. `leafIndex` and the signer's address form the leaf
+/// `(uint256 index, address key)` of the Certificate of Existence tree `coeRoot`
+/// (OpenZeppelin StandardMerkleTree encoding); `proof` proves it.
+struct EnergyReceipt {
+    uint128 price;
+    uint128 energyWh;
+    uint64 timestamp;
+    bytes32 coeRoot;
+    uint256 leafIndex;
+    bytes32[] proof;
+    bytes signature;
+}
+
+/// @notice One item of a batch settlement: an off-chain signed CTP with its receipt.
+struct SignedSettlement {
+    CommitToPay ctp;
+    bytes consumerSignature;
+    ContractTerms terms;
+    EnergyReceipt erc;
+}
+
+/// @notice Lifecycle of an on-chain CTP. Signed CTPs settle without ever being stored.
+enum CommitmentStatus {
+    None,
+    Pending,
+    Settled,
+    Released
+}
