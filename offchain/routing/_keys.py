@@ -9,6 +9,7 @@ produces for the same digest (RFC 6979, low ``s``), at a sixth of the cost.
 
 from __future__ import annotations
 
+import functools
 import os
 
 import coincurve
@@ -45,9 +46,15 @@ def as_private_key(key: object) -> bytes:
     raise TypeError(f"not a secp256k1 private key: {type(key).__name__}")
 
 
+@functools.lru_cache(maxsize=4096)
+def _private_obj(private: bytes) -> coincurve.PrivateKey:
+    return coincurve.PrivateKey(private)
+
+
+@functools.lru_cache(maxsize=4096)
 def public_key(private: bytes) -> bytes:
     """The 64-byte public key of a 32-byte private key."""
-    return coincurve.PrivateKey(private).public_key.format(compressed=False)[1:]
+    return _private_obj(private).public_key.format(compressed=False)[1:]
 
 
 def address_of(pubkey: bytes) -> str:
@@ -59,7 +66,7 @@ def address_of(pubkey: bytes) -> str:
 
 def sign_digest(private: bytes, digest: bytes) -> bytes:
     """65-byte recoverable signature ``r || s || v`` (v = 27/28) over a 32-byte digest."""
-    sig = coincurve.PrivateKey(private).sign_recoverable(digest, hasher=None)
+    sig = _private_obj(private).sign_recoverable(digest, hasher=None)
     return sig[:64] + bytes([sig[64] + 27])
 
 

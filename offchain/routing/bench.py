@@ -1,0 +1,225 @@
+"""``gridledger bench routing``: packets per message (ARB vs flooding) and TCP throughput.
+
+    gridledger bench routing --json
+    gridledger bench routing --sizes 100,1000 --messages 2000 --backbones 8
+
+Prints one JSON object (``--json``) or a table:
+
+- ``packets_per_message``: for each N, data packets per negotiation message under ARB
+  (``arb``; ``arb_with_receipts`` adds the delivery receipts) and under flooding to
+  every node (``flooding``), from real negotiations run on the in-process transport
+  with the same routing table and decision code as the TCP backbone.
+- ``messages_per_second``: signed negotiation messages, ECIES-encrypted, sent over
+  loopback TCP through two backbone node processes (sender -> B0 -> B1 -> receiver),
+  decrypted and signature-checked by the receiver (its own process).
+- ``throughput``: details, and CPU microseconds per message in each process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+
+from ..negotiation import ConcessionStrategy, Offer, Party, negotiate
+from ._keys import new_private_key, public_key
+from .cluster import BackboneCluster
+from .envelope import open_envelope, seal
+from .node import RegularNode
+from .simulate import SimulatedNetwork, SimulatedTransport
+from .table import RoutingTable
+
+__all__ = ["main", "packets_per_message", "throughput"]
+
+
+# -- packets --------------------------------------------------------------------------
+async def _negotiations(net: SimulatedNetwork, mode: str, count: int, seed: int) -> int:
+    transport = SimulatedTransport(net, mode)
+    done = 0
+    for i, (b, s) in enumerate(net.pairs(count)):
+        buyer = Party(net.privates[b], ConcessionStrategy.buyer(80 + i % 7, 120 + i % 11))
+        seller = Party(net.privates[s], ConcessionStrategy.seller(160 - i % 5, 100 + i % 13))
+        await negotiate(buyer, seller, transport, amount=1000 + i, offer_limit=12)
+        done += 1
+    return done
+
+
+def packets_per_message(sizes: list[int], backbones: int = 8, negotiations: int = 40, seed: int = 1) -> dict:
+    """``{N: {"arb", "arb_with_receipts", "flooding", "flooding_over_arb"}}`` (averages per message)."""
+    out: dict[str, dict] = {}
+    for n in sizes:
+        net = SimulatedNetwork(n, backbones, seed=seed)
+        count = min(negotiations, n // 2)
+        asyncio.run(_negotiations(net, "arb", count, seed))
+        asyncio.run(_negotiations(net, "flood", count, seed))
+        arb = net.packets["arb"] / net.messages["arb"]
+        flood = net.packets["flood"] / net.messages["flood"]
+        out[str(n)] = {
+            "arb": round(arb, 3),
+            "arb_with_receipts": round((net.packets["arb"] + net.packets["arb_receipts"]) / net.messages["arb"], 3),
+            "flooding": round(flood, 3),
+            "flooding_over_arb": round(flood / arb, 1),
+            "messages": net.messages["arb"],
+            "backbone_nodes": backbones,
+        }
+    return out
+
+
+# -- throughput -----------------------------------------------------------------------
+def _key_for(table: RoutingTable, owner: int) -> bytes:
+    while True:
+        key = new_private_key()
+        if table.owner_of(public_key(key)) == owner:
+            return key
+
+
+def _receiver(table: dict, key: bytes, expected: int, conn) -> None:  # runs in its own process
+    async def run() -> None:
+        pk = public_key(key)
+        node = await RegularNode([key], RoutingTable.from_dict(table)).start()
+        conn.send("ready")
+        first = last = 0.0
+        for i in range(expected):
+            msg = await node.receive(pk, timeout=60)
+            Offer.decode(msg.payload).verify()  # the negotiation signature, checked
+            if i == 0:
+                first = time.time()
+        last = time.time()
+        cpu = os.times()
+        conn.send({"received": expected, "first": first, "last": last, "cpu": cpu.user + cpu.system})
+        await node.close()
+
+    asyncio.run(run())
+
+
+def _cpu_of(pid: int) -> float:
+    import psutil
+
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system
+
+
+def throughput(messages: int = 5000, window: int = 1000) -> dict:
+    """Messages per second through two backbone hops with signatures and encryption."""
+    ctx = mp.get_context("spawn")
+    with BackboneCluster(2) as cluster:
+        table = cluster.table
+        send_key, recv_key = _key_for(table, 0), _key_for(table, 1)
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_receiver, args=(table.to_dict(), recv_key, messages, child), daemon=True)
+        proc.start()
+        try:
+            if not parent.poll(30) or parent.recv() != "ready":
+                raise RuntimeError("receiver process did not start")
+            bb_cpu0 = {i: _cpu_of(p.pid) for i, p in cluster.procs.items()}
+            cpu0 = os.times()
+            t0 = time.time()
+            asyncio.run(_send_all(table, send_key, public_key(recv_key), messages, window))
+            sent_at = time.time()
+            cpu1 = os.times()
+            if not parent.poll(120):
+                raise RuntimeError("receiver did not report")
+            report = parent.recv()
+            bb_cpu = {i: _cpu_of(p.pid) - bb_cpu0[i] for i, p in cluster.procs.items()}
+        finally:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+    elapsed = report["last"] - t0
+    per_msg = 1e6 / messages
+    return {
+        "messages": messages,
+        "seconds": round(elapsed, 3),
+        "messages_per_second": round(messages / elapsed, 1),
+        "sender_seconds": round(sent_at - t0, 3),
+        "backbone_hops": 2,
+        "cores": os.cpu_count(),
+        "cpu_us_per_message": {
+            "sender (sign offer + sign envelope + ECIES encrypt + send)": round(
+                (cpu1.user + cpu1.system - cpu0.user - cpu0.system) * per_msg, 1
+            ),
+            "backbone node 0 (origin: parse, route, receipt)": round(bb_cpu[0] * per_msg, 1),
+            "backbone node 1 (deliver, receipt)": round(bb_cpu[1] * per_msg, 1),
+            "receiver (ECIES decrypt + 2 signature checks), whole process": round(report["cpu"] * per_msg, 1),
+        },
+        "crypto_us_per_message": _crypto_costs(),
+    }
+
+
+async def _send_all(table: RoutingTable, key: bytes, dest: bytes, messages: int, window: int) -> None:
+    node = await RegularNode([key], table).start()
+    pk = public_key(key)
+    t_id = os.urandom(32)
+    pending: deque[asyncio.Future] = deque()
+    try:
+        for i in range(messages):
+            offer = Offer(t_id, pk, 10**15 + i, 5000, 0, i % 65535 + 1).signed(key)
+            pending.append(node.send_nowait(pk, dest, offer.encode()))
+            if len(pending) >= window:
+                await pending.popleft()
+            if i % 64 == 0:
+                await asyncio.sleep(0)
+        await asyncio.gather(*pending)
+    finally:
+        await node.close()
+
+
+def _crypto_costs(n: int = 300) -> dict:
+    key, other = new_private_key(), new_private_key()
+    pk, dest = public_key(key), public_key(other)
+    offer = Offer(os.urandom(32), pk, 10**15, 5000, 0, 1)
+
+    def timed(fn) -> float:
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return round((time.perf_counter() - t) / n * 1e6, 1)
+
+    payload = offer.signed(key).encode()
+    ct = seal(key, dest, payload)
+    return {
+        "offer sign + encode": timed(lambda: offer.signed(key).encode()),
+        "envelope sign + ECIES encrypt": timed(lambda: seal(key, dest, payload)),
+        "ECIES decrypt + envelope verify": timed(lambda: open_envelope(other, ct, dest)),
+        "offer decode + verify": timed(lambda: Offer.decode(payload).verify()),
+    }
+
+
+# -- entry point ----------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="gridledger bench routing", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--sizes", default="100,1000,10000", help="regular-node counts N (comma-separated)")
+    parser.add_argument("--backbones", type=int, default=8, help="backbone nodes in the packet simulation")
+    parser.add_argument("--negotiations", type=int, default=40, help="negotiations per N in the packet simulation")
+    parser.add_argument("--messages", type=int, default=5000, help="messages in the throughput run (0 skips it)")
+    parser.add_argument("--window", type=int, default=1000, help="unacknowledged messages in flight")
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error(f"--sizes must be integers, got {args.sizes!r}")
+    packets = packets_per_message(sizes, args.backbones, args.negotiations)
+    result: dict = {"packets_per_message": packets}
+    if args.messages:
+        tp = throughput(args.messages, args.window)
+        result["messages_per_second"] = tp["messages_per_second"]
+        result["throughput"] = tp
+    if args.json:
+        print(json.dumps(result))
+        return 0
+    print("packets per negotiation message (ARB vs flooding to every node)")
+    for n, row in packets.items():
+        print(f"  N={n:>6}: ARB {row['arb']:.2f} (+receipts {row['arb_with_receipts']:.2f})  "
+              f"flooding {row['flooding']:.0f}  ->  {row['flooding_over_arb']:.0f}x fewer")  # fmt: skip
+    if args.messages:
+        tp = result["throughput"]
+        print(f"throughput over 2 backbone hops (signed + encrypted): {tp['messages_per_second']:.0f} msg/s "
+              f"({tp['messages']} messages in {tp['seconds']:.2f}s on {tp['cores']} cores)")  # fmt: skip
+        for k, v in {**tp["cpu_us_per_message"], **tp["crypto_us_per_message"]}.items():
+            print(f"  {v:8.1f} us/msg  {k}")
+    return 0
