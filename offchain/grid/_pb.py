@@ -15,7 +15,9 @@ _F = descriptor_pb2.FieldDescriptorProto
 
 
 def _file() -> descriptor_pb2.FileDescriptorProto:
-    f = descriptor_pb2.FileDescriptorProto(name="gridledger_dagpb_unixfs.proto", package="gridledger.ipfs", syntax="proto2")
+    f = descriptor_pb2.FileDescriptorProto(
+        name="gridledger_dagpb_unixfs.proto", package="gridledger.ipfs", syntax="proto2"
+    )
 
     link = f.message_type.add(name="PBLink")
     link.field.add(name="Hash", number=1, type=_F.TYPE_BYTES, label=_F.LABEL_OPTIONAL)

@@ -125,7 +125,9 @@ class JsIpfsNode:
             raise
         if not ok:
             self.stop()
-            raise IpfsNodeError(f"js-ipfs daemon did not answer on {self.api} within {timeout:.0f}s; see {self.log_path}")
+            raise IpfsNodeError(
+                f"js-ipfs daemon did not answer on {self.api} within {timeout:.0f}s; see {self.log_path}"
+            )
         return self.api
 
     def stop(self) -> None:
