@@ -301,7 +301,8 @@ class NegotiationSession:
             raise InvalidOfferError("acceptance does not match the last offer sent")
         self.count += 1
         self.received += 1
-        self.last_received = offer
+        if offer.status != STATUS_REJECT:
+            self.last_received = offer
         return offer
 
 
