@@ -1,0 +1,201 @@
+"""EIP-712 messages of the SPB market: CTP, ERC and account certificates.
+
+The domain is ``{name: "GridLedger SPB Market", version: "1", chainId, verifyingContract}``
+— the chain id and the market address in every signature make a CTP or ERC signed for
+one deployment useless on any other (replay protection), and a nonce bitmap per
+consumer makes each signed CTP settle once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi import encode as abi_encode
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak, to_checksum_address
+
+__all__ = [
+    "DOMAIN_NAME",
+    "DOMAIN_VERSION",
+    "CommitToPay",
+    "Terms",
+    "domain",
+    "contract_hash",
+    "ctp_digest",
+    "sign_ctp",
+    "erc_digest",
+    "sign_erc",
+    "account_certificate_digest",
+    "sign_account_certificate",
+]
+
+DOMAIN_NAME = "GridLedger SPB Market"
+DOMAIN_VERSION = "1"
+
+_DOMAIN_TYPE = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+CTP_TYPE = [
+    {"name": "consumer", "type": "address"},
+    {"name": "accountId", "type": "uint64"},
+    {"name": "expiry", "type": "uint64"},
+    {"name": "price", "type": "uint128"},
+    {"name": "contractHash", "type": "bytes32"},
+    {"name": "nonce", "type": "uint256"},
+]
+ERC_TYPE = [
+    {"name": "ctpId", "type": "bytes32"},
+    {"name": "price", "type": "uint128"},
+    {"name": "energyWh", "type": "uint128"},
+    {"name": "coeRoot", "type": "bytes32"},
+    {"name": "leafIndex", "type": "uint256"},
+    {"name": "timestamp", "type": "uint64"},
+]
+ACCOUNT_CERTIFICATE_TYPE = [
+    {"name": "owner", "type": "address"},
+    {"name": "certificateId", "type": "bytes32"},
+]
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The agreed terms behind a CTP's contract hash (revealed only at settlement)."""
+
+    energy_wh: int
+    rate: int
+    salt: bytes
+
+    @property
+    def contract_hash(self) -> bytes:
+        return contract_hash(self.energy_wh, self.rate, self.salt)
+
+    def as_args(self) -> tuple[int, bytes]:
+        """The ``ContractTerms`` struct as a contract argument ``(rate, salt)``."""
+        return (self.rate, self.salt)
+
+
+@dataclass(frozen=True)
+class CommitToPay:
+    """A Commit To Pay, mirroring the Solidity struct of the same name."""
+
+    consumer: str
+    account_id: int
+    expiry: int
+    price: int
+    contract_hash: bytes
+    nonce: int
+
+    def as_args(self) -> tuple[str, int, int, int, bytes, int]:
+        """The struct as a contract argument (field order of ``SpbTypes.sol``)."""
+        return (self.consumer, self.account_id, self.expiry, self.price, self.contract_hash, self.nonce)
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "consumer": to_checksum_address(self.consumer),
+            "accountId": self.account_id,
+            "expiry": self.expiry,
+            "price": self.price,
+            "contractHash": self.contract_hash,
+            "nonce": self.nonce,
+        }
+
+
+def domain(chain_id: int, market: str) -> dict[str, Any]:
+    return {
+        "name": DOMAIN_NAME,
+        "version": DOMAIN_VERSION,
+        "chainId": chain_id,
+        "verifyingContract": to_checksum_address(market),
+    }
+
+
+def _signable(primary: str, fields: list[dict[str, str]], message: dict[str, Any], chain_id: int, market: str) -> Any:
+    return encode_typed_data(
+        full_message={
+            "types": {"EIP712Domain": _DOMAIN_TYPE, primary: fields},
+            "primaryType": primary,
+            "domain": domain(chain_id, market),
+            "message": message,
+        }
+    )
+
+
+def _digest(signable: Any) -> bytes:
+    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+
+
+def contract_hash(energy_wh: int, rate: int, salt: bytes) -> bytes:
+    """``keccak256(abi.encode(uint128 energyWh, uint256 rate, bytes32 salt))``."""
+    return keccak(abi_encode(["uint128", "uint256", "bytes32"], [energy_wh, rate, salt]))
+
+
+def ctp_digest(ctp: CommitToPay, chain_id: int, market: str) -> bytes:
+    """The CTP id: EIP-712 digest of ``ctp`` (equals ``SpbMarket.hashCommitment``)."""
+    return _digest(_signable("CommitToPay", CTP_TYPE, ctp.message(), chain_id, market))
+
+
+def sign_ctp(ctp: CommitToPay, private_key: Any, chain_id: int, market: str) -> bytes:
+    """The consumer's EIP-712 signature (65 bytes r||s||v) over ``ctp``."""
+    signed = Account.sign_message(_signable("CommitToPay", CTP_TYPE, ctp.message(), chain_id, market), private_key)
+    return bytes(signed.signature)
+
+
+def _erc_message(ctp_id: bytes, price: int, energy_wh: int, coe_root: bytes, leaf_index: int, timestamp: int) -> dict:
+    return {
+        "ctpId": ctp_id,
+        "price": price,
+        "energyWh": energy_wh,
+        "coeRoot": coe_root,
+        "leafIndex": leaf_index,
+        "timestamp": timestamp,
+    }
+
+
+def erc_digest(
+    ctp_id: bytes,
+    price: int,
+    energy_wh: int,
+    coe_root: bytes,
+    leaf_index: int,
+    timestamp: int,
+    chain_id: int,
+    market: str,
+) -> bytes:
+    """EIP-712 digest of an ERC (equals ``SpbMarket.hashReceipt``)."""
+    msg = _erc_message(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp)
+    return _digest(_signable("EnergyReceipt", ERC_TYPE, msg, chain_id, market))
+
+
+def sign_erc(
+    private_key: Any,
+    ctp_id: bytes,
+    price: int,
+    energy_wh: int,
+    coe_root: bytes,
+    leaf_index: int,
+    timestamp: int,
+    chain_id: int,
+    market: str,
+) -> bytes:
+    """A leaf key's EIP-712 signature over an ERC."""
+    msg = _erc_message(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp)
+    return bytes(
+        Account.sign_message(_signable("EnergyReceipt", ERC_TYPE, msg, chain_id, market), private_key).signature
+    )
+
+
+def account_certificate_digest(owner: str, certificate_id: bytes, chain_id: int, market: str) -> bytes:
+    msg = {"owner": to_checksum_address(owner), "certificateId": certificate_id}
+    return _digest(_signable("AccountCertificate", ACCOUNT_CERTIFICATE_TYPE, msg, chain_id, market))
+
+
+def sign_account_certificate(private_key: Any, owner: str, certificate_id: bytes, chain_id: int, market: str) -> bytes:
+    """A distributor's certificate that lets ``owner`` open one energy account."""
+    msg = {"owner": to_checksum_address(owner), "certificateId": certificate_id}
+    signable = _signable("AccountCertificate", ACCOUNT_CERTIFICATE_TYPE, msg, chain_id, market)
+    return bytes(Account.sign_message(signable, private_key).signature)
