@@ -206,7 +206,7 @@ class ConcessionStrategy:
             raise ValueError("role must be 'buyer' or 'seller'")
         if min(self.initial, self.reservation) < 0 or self.rounds < 1:
             raise ValueError("prices must be non-negative and rounds at least 1")
-        if (self.role == "buyer") != (self.initial <= self.reservation):
+        if (self.initial > self.reservation) if self.role == "buyer" else (self.initial < self.reservation):
             raise ValueError(
                 f"a {self.role} concedes towards its reservation: initial {self.initial} is on the wrong side"
             )
