@@ -71,10 +71,10 @@ class AdversaryResult:
 
     @property
     def margin(self) -> float:
-        """Three standard errors of a Bernoulli(chance) mean over ``trials`` (noise band)."""
+        """Four standard errors of a Bernoulli(chance) mean over ``trials`` (noise band)."""
         if not self.trials:
             return 0.0
-        return 3 * math.sqrt(max(self.chance * (1 - self.chance), 1e-12) / self.trials)
+        return 4 * math.sqrt(max(self.chance * (1 - self.chance), 1e-12) / self.trials)
 
 
 @dataclass
