@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -114,12 +115,14 @@ class IpfsBillStore:
     name = "ipfs"
 
     def __init__(self, api: str, *, retries: int = 3, backoff: float = 0.5, timeout: float = 30.0) -> None:
-        import ipfshttpclient  # imported lazily: it prints warnings on import
+        with warnings.catch_warnings():  # ipfshttpclient 0.7 passes urllib3 a deprecated argument
+            warnings.simplefilter("ignore", FutureWarning)
+            import ipfshttpclient
 
-        try:
-            self.client = ipfshttpclient.Client(api, timeout=timeout)
-        except Exception as exc:  # noqa: BLE001 - a bad multiaddr
-            raise StoreConfigError(f"bad IPFS API address {api!r}: {exc}") from exc
+            try:
+                self.client = ipfshttpclient.Client(api, timeout=timeout)
+            except Exception as exc:  # noqa: BLE001 - a bad multiaddr
+                raise StoreConfigError(f"bad IPFS API address {api!r}: {exc}") from exc
         self.api = api
         self.retries = retries
         self.backoff = backoff
@@ -129,7 +132,9 @@ class IpfsBillStore:
         last: Exception | None = None
         for attempt in range(self.retries):
             try:
-                return fn(*args, **kwargs)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", FutureWarning)
+                    return fn(*args, **kwargs)
             except (self._errors.ConnectionError, self._errors.TimeoutError, self._errors.ProtocolError) as exc:
                 last = exc
                 time.sleep(self.backoff * (2**attempt))
