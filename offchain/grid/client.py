@@ -47,8 +47,11 @@ class GridClient:
     # -- sending ------------------------------------------------------------------------
     def _send(self, fn: Any, sender: Sender, what: str) -> Any:
         address = sender if isinstance(sender, str) else sender.address
-        tx = fn.build_transaction({"from": address, "gas": 0, **self.chain.fee_fields()})
+        # explicit gas/gasPrice keep web3 from estimating (reverts are decoded by Chain.send)
+        # or from mixing fee styles; Chain.send then fills in gas and the chain's fee fields
+        tx = fn.build_transaction({"from": address, "gas": 0, "gasPrice": 0})
         tx.pop("gas")
+        tx.pop("gasPrice")
         return self.chain.send(tx, sender, what=what)
 
     def _event(self, receipt: Any, name: str) -> dict[str, Any]:
