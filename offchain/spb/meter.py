@@ -402,6 +402,19 @@ class EnergyReceipt:
         """``(ctpId, price, energyWh, coeRoot, leafIndex, timestamp)`` in the type's field order."""
         return (self.ctp_id, self.price, self.energy_wh, self.coe_root, self.leaf_index, self.timestamp)
 
+    def as_args(self) -> tuple[int, int, int, bytes, int, list[bytes], bytes]:
+        """The ``EnergyReceipt`` struct of ``interfaces/spb/SpbTypes.sol`` as a contract argument:
+        ``(price, energyWh, timestamp, coeRoot, leafIndex, proof, signature)`` (the CTP id is passed apart)."""
+        return (
+            self.price,
+            self.energy_wh,
+            self.timestamp,
+            self.coe_root,
+            self.leaf_index,
+            list(self.proof),
+            self.signature,
+        )
+
     def recover(self) -> str:
         """The address whose EIP-712 signature this is (equals ``signer`` when valid)."""
         return Account.recover_message(encode_typed_data(full_message=self.typed_data()), signature=self.signature)

@@ -102,3 +102,8 @@ def test_bad_erc_inputs_are_refused_before_a_key_is_spent(certified_meter, kwarg
     with pytest.raises(MeterError, match=message):
         build_erc(certified_meter, **args)
     assert certified_meter.unused_keys() == 8
+
+
+def test_contract_arguments_follow_the_solidity_struct_order(certified_meter):
+    erc = build_erc(certified_meter, CTP, 3, 30, CHAIN_ID, MARKET, timestamp=99)
+    assert erc.as_args() == (3, 30, 99, erc.coe_root, erc.leaf_index, erc.proof, erc.signature)
