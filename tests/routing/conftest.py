@@ -24,6 +24,15 @@ def start_backbone():
         assert not cluster.alive(), "a backbone process survived its fixture"
 
 
+@pytest.fixture(scope="module")
+def backbone():
+    """A 3-node backbone shared by the tests of one module (frames limited to 8 KiB)."""
+    cluster = BackboneCluster(3, options=NodeOptions(max_frame=8192)).start()
+    yield cluster
+    cluster.stop()
+    assert not cluster.alive(), "a backbone process survived its fixture"
+
+
 @pytest.fixture
 def key_on():
     """Factory: a private key whose routing bytes the table assigns to backbone node ``owner``."""
