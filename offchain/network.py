@@ -17,10 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
+import requests
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
 from web3 import HTTPProvider, Web3
-from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
+from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound, Web3RPCError
+from web3.middleware import ExtraDataToPOAMiddleware
 
 from ._utils import free_port, node_bin, state_dir, wait_until
 from .errors import ChainIdMismatchError, ConfigError, NetworkError, ToolchainError, TransactionFailedError
@@ -30,6 +33,8 @@ __all__ = ["Chain", "connect", "EmbeddedAnvil", "ANVIL_MNEMONIC", "anvil_keys"]
 #: Anvil's well-known development mnemonic: its accounts are funded on every start.
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 ANVIL_CHAIN_ID = 31337
+#: Priority fee used when the node cannot suggest one (EthereumJS): 1 gwei.
+FALLBACK_TIP_WEI = 10**9
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -53,24 +58,55 @@ class Chain:
     url: str
     chain_id: int
     _eip1559: bool | None = field(default=None, repr=False)
+    _tip_rpc: bool | None = field(default=None, repr=False)
+    _nonces: dict[str, int] = field(default_factory=dict, repr=False)
+    #: how many times :meth:`wait_for_receipt` re-broadcast a transaction the node had lost
+    resubmissions: int = field(default=0, repr=False)
 
     # -- fees -------------------------------------------------------------------------
     def fee_fields(self) -> dict[str, int]:
         """Gas-price fields for a new transaction, without asking the user for flags.
 
-        EIP-1559 chains get ``maxFeePerGas``/``maxPriorityFeePerGas``; when the node
-        does not implement ``eth_maxPriorityFeePerGas`` (EthereumJS) the tip falls back
-        to 1 gwei. Chains without a base fee get a legacy ``gasPrice``.
+        EIP-1559 chains get ``maxFeePerGas``/``maxPriorityFeePerGas`` (twice the latest
+        base fee plus the tip, so the transaction survives a few fuller blocks); the tip
+        comes from ``eth_maxPriorityFeePerGas`` and, where the node lacks it (EthereumJS
+        has neither it nor ``eth_feeHistory``), falls back to :data:`FALLBACK_TIP_WEI`.
+        Chains without a base fee get a legacy ``gasPrice`` from ``eth_gasPrice``.
         """
         block = self.w3.eth.get_block("latest")
         base_fee = block.get("baseFeePerGas")
         if base_fee is None:
+            self._eip1559 = False
             return {"gasPrice": int(self.w3.eth.gas_price)}
-        try:
-            tip = int(self.w3.eth.max_priority_fee)
-        except Exception:  # noqa: BLE001 - node lacks the method: use a fixed tip
-            tip = 10**9
+        self._eip1559 = True
+        tip = self._priority_fee()
         return {"maxFeePerGas": int(base_fee) * 2 + tip, "maxPriorityFeePerGas": tip}
+
+    def _priority_fee(self) -> int:
+        # Ask the node directly (web3's max_priority_fee would warn and try eth_feeHistory,
+        # which EthereumJS lacks too); remember a missing method so it is asked once.
+        if self._tip_rpc is not False:
+            try:
+                response = self.w3.provider.make_request("eth_maxPriorityFeePerGas", [])  # type: ignore[arg-type]
+            except Exception:  # noqa: BLE001 - transport trouble: use the fallback this time
+                response = {}
+            result = response.get("result") if isinstance(response, dict) else None
+            if result is not None:
+                self._tip_rpc = True
+                return max(int(result, 16) if isinstance(result, str) else int(result), 1)
+            if isinstance(response, dict) and "error" in response:
+                self._tip_rpc = False
+        return FALLBACK_TIP_WEI
+
+    # -- nonces -----------------------------------------------------------------------
+    def _next_nonce(self, address: str) -> int:
+        """Next nonce of ``address``: ``pending`` count where supported, else ``latest``
+        raised to what this Chain has already handed out (EthereumJS refuses ``pending``)."""
+        try:
+            on_chain = int(self.w3.eth.get_transaction_count(address, "pending"))
+        except Web3RPCError:
+            on_chain = int(self.w3.eth.get_transaction_count(address, "latest"))
+        return max(on_chain, self._nonces.get(address, 0))
 
     # -- sending ----------------------------------------------------------------------
     def send(
@@ -82,6 +118,10 @@ class Chain:
         A transaction the chain would refuse raises :class:`TransactionFailedError` with
         the decoded custom error (nothing is sent); a missing receipt after ``timeout``
         seconds raises :class:`NetworkError`.
+
+        While waiting, an unreachable node is retried (the HTTP connection is re-opened),
+        and a transaction the node no longer knows (a restarted node loses its pool) is
+        re-broadcast byte for byte — same nonce, same hash — so it is mined at most once.
         """
         from .contracts import failure_from
 
@@ -89,26 +129,80 @@ class Chain:
         address = sender if isinstance(sender, str) else sender.address
         tx.setdefault("from", address)
         tx.setdefault("chainId", self.chain_id)
-        tx.setdefault("nonce", self.w3.eth.get_transaction_count(address, "pending"))
+        tx.setdefault("nonce", self._next_nonce(address))
         if "gasPrice" not in tx and "maxFeePerGas" not in tx:
             tx.update(self.fee_fields())
+        if "maxFeePerGas" in tx:
+            tx.setdefault("type", 2)  # EthereumJS estimates an untyped request as legacy with gasPrice 0
         if "gas" not in tx:
             try:
                 tx["gas"] = int(self.w3.eth.estimate_gas(tx) * 1.2) + 10_000
             except (ContractCustomError, ContractLogicError) as exc:
                 raise failure_from(exc, what) from exc
-        if isinstance(sender, str):
-            tx_hash = self.w3.eth.send_transaction(tx)
-        else:
-            signed = sender.sign_transaction(tx)
-            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        raw = None if isinstance(sender, str) else bytes(sender.sign_transaction(tx).raw_transaction)
+        tx_hash = self._broadcast(tx, raw)
+        self._nonces[address] = int(tx["nonce"]) + 1
         try:
-            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout, poll_latency=0.05)
-        except TimeExhausted as exc:
-            raise NetworkError(f"no receipt for {tx_hash.hex()} after {timeout:.0f}s at {self.url}") from exc
+            receipt = self.wait_for_receipt(tx_hash, timeout=timeout, resend=(tx, raw))
+        except NetworkError:
+            self._nonces.pop(address, None)  # the nonce may still be free: ask the chain next time
+            raise
         if receipt["status"] != 1:
             raise TransactionFailedError(f"{what} reverted in tx 0x{tx_hash.hex()}", tx_hash="0x" + tx_hash.hex())
         return receipt
+
+    def _broadcast(self, tx: dict[str, Any], raw: bytes | None) -> HexBytes:
+        if raw is None:
+            return HexBytes(self.w3.eth.send_transaction(tx))  # type: ignore[arg-type]
+        return HexBytes(self.w3.eth.send_raw_transaction(raw))
+
+    def wait_for_receipt(
+        self,
+        tx_hash: HexBytes | bytes | str,
+        *,
+        timeout: float = 120,
+        poll: float = 0.05,
+        resend: tuple[dict[str, Any], bytes | None] | None = None,
+        resend_after: float = 4.0,
+    ) -> Any:
+        """Wait for the receipt of ``tx_hash``, riding out node restarts.
+
+        Connection failures are retried until ``timeout``. With ``resend=(tx, raw)``, a
+        transaction that has no receipt for ``resend_after`` seconds while its nonce is
+        still unused on chain is broadcast again unchanged (``self.resubmissions`` counts
+        it); once its nonce is spent nothing is sent again.
+        """
+        tx_hash = HexBytes(tx_hash)
+        deadline = time.monotonic() + timeout
+        last_sent = time.monotonic()
+        while True:
+            try:
+                return self.w3.eth.get_transaction_receipt(tx_hash)
+            except TransactionNotFound:
+                if resend is not None and time.monotonic() - last_sent >= resend_after:
+                    last_sent = time.monotonic()
+                    self._maybe_resend(tx_hash, *resend)
+            except (requests.exceptions.RequestException, OSError, Web3RPCError):
+                pass  # node down or restarting: keep polling (requests re-opens the connection)
+            if time.monotonic() >= deadline:
+                raise NetworkError(f"no receipt for 0x{tx_hash.hex()} after {timeout:.0f}s at {self.url}")
+            time.sleep(poll)
+
+    def _maybe_resend(self, tx_hash: HexBytes, tx: dict[str, Any], raw: bytes | None) -> None:
+        try:
+            used = int(self.w3.eth.get_transaction_count(tx["from"], "latest"))
+        except (requests.exceptions.RequestException, OSError, Web3RPCError):
+            return
+        if used > int(tx["nonce"]):
+            return  # the nonce is spent (by this tx, whose receipt comes next, or another): never re-send
+        try:
+            self._broadcast(tx, raw)
+            self.resubmissions += 1
+        except Web3RPCError as exc:
+            if not any(word in str(exc).lower() for word in ("known", "already", "underpriced")):
+                raise NetworkError(f"re-broadcast of 0x{tx_hash.hex()} refused: {exc}") from exc
+        except (requests.exceptions.RequestException, OSError):
+            pass
 
 
 def connect(url: str, *, expected_chain_id: int | None = None, timeout: float = 10.0) -> Chain:
@@ -120,6 +214,8 @@ def connect(url: str, *, expected_chain_id: int | None = None, timeout: float = 
     """
     _check_url(url)
     w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    # Clique (PoA) headers carry 97-byte extraData; harmless on every other chain.
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     try:
         chain_id = int(w3.eth.chain_id)
     except Exception as exc:  # noqa: BLE001 - any transport failure means unreachable

@@ -1,0 +1,223 @@
+"""A local devnet: one or more node processes, their data and logs, started and stopped by PID.
+
+:class:`Devnet` is the common part of every kind (anvil, ganache, Clique PoA): a folder
+``.gridledger/devnets/<name>/`` holding ``state.json`` (kind, chain id, nodes with PID,
+start time, RPC URL, log file), the nodes' data and their logs. ``start`` returns only
+after the health check passed and stops everything it started if anything fails or the
+caller is interrupted (KeyboardInterrupt included); ``stop`` signals each node by PID.
+Used as a context manager, the nodes also die with the calling process.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from eth_account.signers.local import LocalAccount
+
+from .._utils import node_bin, state_dir, wait_until
+from ..errors import ConfigError, NetworkError, ToolchainError
+from ..network import Chain, anvil_keys, connect
+from ._process import NodeProcess, spawn
+
+__all__ = ["Devnet", "AnvilDevnet", "GanacheDevnet", "devnets_dir"]
+
+
+def devnets_dir() -> Path:
+    """Project-local folder holding one sub-folder per devnet."""
+    path = state_dir() / "devnets"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class Devnet:
+    """Base class: subclasses set :attr:`kind`, :attr:`chain_id` and implement :meth:`_launch`."""
+
+    kind: ClassVar[str] = ""
+    chain_id: int = 0
+
+    def __init__(self, name: str | None = None, *, home: Path | None = None, ephemeral: bool = True) -> None:
+        self.name = name or self.kind
+        if not self.name.replace("-", "").replace("_", "").isalnum():
+            raise ConfigError(f"bad devnet name {self.name!r}: use letters, digits, '-' and '_'")
+        self.home = home or devnets_dir() / self.name
+        self.ephemeral = ephemeral
+        self.nodes: list[NodeProcess] = []
+        self.started_at: float | None = None
+
+    # -- description ------------------------------------------------------------------
+    @property
+    def state_file(self) -> Path:
+        return self.home / "state.json"
+
+    @property
+    def rpc_urls(self) -> list[str]:
+        return [n.rpc_url for n in self.nodes]
+
+    @property
+    def url(self) -> str:
+        return self.nodes[0].rpc_url
+
+    def params(self) -> dict[str, Any]:
+        """Kind-specific settings recorded in ``state.json``."""
+        return {}
+
+    def accounts(self) -> list[LocalAccount]:
+        """Prefunded accounts (local keys) usable on this devnet."""
+        return anvil_keys(10)
+
+    def chain(self, node: int = 0, *, timeout: float = 10.0) -> Chain:
+        """A :class:`Chain` connected to node ``node``, checked against the expected chain id."""
+        return connect(self.nodes[node].rpc_url, expected_chain_id=self.chain_id, timeout=timeout)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "chain_id": self.chain_id,
+            "started_at": self.started_at,
+            "params": self.params(),
+            "nodes": [n.to_json() for n in self.nodes],
+        }
+
+    def save(self) -> None:
+        self.home.mkdir(parents=True, exist_ok=True)
+        tmp = self.state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        tmp.replace(self.state_file)
+
+    def running(self) -> list[NodeProcess]:
+        return [n for n in self.nodes if n.alive()]
+
+    # -- lifecycle --------------------------------------------------------------------
+    def start(self, timeout: float = 60.0) -> Chain:
+        """Start every node, wait for the health check, record the state; returns node 0's chain."""
+        self._refuse_if_running()
+        if self.home.exists():
+            shutil.rmtree(self.home)
+        self.home.mkdir(parents=True)
+        self.started_at = time.time()
+        try:
+            self._launch(timeout)
+            self.save()
+            self.health_check(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self.chain()
+
+    def stop(self) -> None:
+        """Stop every node by PID (last started first) and record that nothing runs."""
+        for node in reversed(self.nodes):
+            node.terminate()  # all at once: each EthereumJS node takes ~8 s to shut down
+        for node in reversed(self.nodes):
+            node.wait_stopped()
+        if self.home.exists():
+            self.save()
+
+    def health_check(self, timeout: float = 30.0) -> None:
+        """Every node answers JSON-RPC with the expected chain id."""
+        for node in self.nodes:
+            self._wait_rpc(node, timeout)
+
+    def _launch(self, timeout: float) -> None:
+        raise NotImplementedError
+
+    def _refuse_if_running(self) -> None:
+        if not self.state_file.exists():
+            return
+        data = json.loads(self.state_file.read_text())
+        alive = [n for n in (NodeProcess.from_json(d) for d in data.get("nodes", [])) if n.alive()]
+        if alive:
+            pids = ", ".join(str(n.pid) for n in alive)
+            raise ConfigError(
+                f"devnet {self.name!r} is already running (PID {pids}); stop it with `gridledger devnet down {self.name}`"
+            )
+
+    def _wait_rpc(self, node: NodeProcess, timeout: float) -> Chain:
+        def ready() -> Chain | None:
+            if not node.alive():
+                raise ToolchainError(f"{node.name} exited during start-up; see {node.log}")
+            try:
+                return connect(node.rpc_url, expected_chain_id=self.chain_id, timeout=2.0)
+            except NetworkError as exc:
+                if "mismatch" in str(exc):
+                    raise
+                return None
+
+        chain = wait_until(ready, timeout, interval=0.2)
+        if chain is None:
+            raise ToolchainError(f"{node.name} did not answer on {node.rpc_url} within {timeout:.0f}s; see {node.log}")
+        return chain
+
+    def _spawn(self, name: str, cmd: list[str], *, rpc_url: str, **info: Any) -> NodeProcess:
+        node = spawn(
+            name, cmd, self.home / f"{name}.log", rpc_url=rpc_url, cwd=self.home, ephemeral=self.ephemeral, **info
+        )
+        self.nodes.append(node)
+        self.save()  # PIDs are on disk before anything can fail
+        return node
+
+    def __enter__(self) -> Devnet:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class AnvilDevnet(Devnet):
+    """Anvil (London, base fee 0, anvil's funded mnemonic): the embedded default chain."""
+
+    kind = "anvil"
+    chain_id = 31337
+
+    def __init__(self, name: str | None = None, *, port: int | None = None, block_time: float | None = None, **kw: Any):
+        super().__init__(name, **kw)
+        self.port = port
+        self.block_time = block_time
+
+    def params(self) -> dict[str, Any]:
+        return {"block_time": self.block_time}
+
+    def _launch(self, timeout: float) -> None:
+        from .._utils import free_port
+        from ..network import ANVIL_MNEMONIC
+
+        port = self.port or free_port()
+        cmd = [node_bin("anvil"), "--host", "127.0.0.1", "--port", str(port), "--hardfork", "london"]
+        cmd += ["--chain-id", str(self.chain_id), "--mnemonic", ANVIL_MNEMONIC, "--gas-limit", "30000000"]
+        if self.block_time:
+            cmd += ["--block-time", str(self.block_time)]
+        self._spawn("anvil", cmd, rpc_url=f"http://127.0.0.1:{port}")
+
+
+class GanacheDevnet(Devnet):
+    """Ganache 7 (London, instamine) with the same funded mnemonic as anvil."""
+
+    kind = "ganache"
+    chain_id = 1337
+
+    def __init__(self, name: str | None = None, *, port: int | None = None, **kw: Any):
+        super().__init__(name, **kw)
+        self.port = port
+
+    def _launch(self, timeout: float) -> None:
+        from .._utils import free_port
+        from ..network import ANVIL_MNEMONIC
+
+        port = self.port or free_port()
+        cmd = [node_bin("ganache"), "--server.host", "127.0.0.1", "--server.port", str(port)]
+        cmd += [
+            "--chain.chainId",
+            str(self.chain_id),
+            "--chain.hardfork",
+            "london",
+            "--wallet.mnemonic",
+            ANVIL_MNEMONIC,
+        ]
+        cmd += ["--wallet.totalAccounts", "10", "--wallet.defaultBalance", "10000", "--miner.blockGasLimit", "30000000"]
+        self._spawn("ganache", cmd, rpc_url=f"http://127.0.0.1:{port}")
