@@ -24,8 +24,17 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import coincurve
+
 from . import _wire as w
-from ._errors import BackboneUnavailableError, BadSignatureError, FrameError, JoinRefusedError, UndeliverableError
+from ._errors import (
+    BackboneUnavailableError,
+    BadSignatureError,
+    FrameError,
+    JoinRefusedError,
+    RoutingError,
+    UndeliverableError,
+)
 from ._keys import as_private_key, public_key
 from .envelope import Envelope, open_envelope, seal
 from .join import make_join
@@ -132,6 +141,9 @@ class RegularNode:
             link.writer.close()
             if link.task:
                 link.task.cancel()
+        for link in list(self._links.values()):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(link.writer.wait_closed(), 1)
         for p in self._pending.values():
             if not p.future.done():
                 p.future.set_exception(BackboneUnavailableError("regular node closed before a receipt arrived"))
@@ -347,8 +359,8 @@ class RegularNode:
         """Seal ``payload`` and send it; the returned future resolves on the delivery receipt."""
         if sender not in self._keys:
             raise KeyError("sender key is not held by this node")
-        if len(dest) != 64:
-            raise ValueError("destination must be a 64-byte public key")
+        if len(dest) != 64 or not _valid_key(dest):
+            raise RoutingError("destination is not a 64-byte secp256k1 public key")
         home = self.home.get(sender)
         link = self._links.get(home) if home is not None else None
         if link is None or link.writer.is_closing():
@@ -423,6 +435,14 @@ class RegularNode:
                 return True
             await asyncio.sleep(0.05)
         return False
+
+
+def _valid_key(pub: bytes) -> bool:
+    try:
+        coincurve.PublicKey(b"\x04" + pub)
+    except ValueError:
+        return False
+    return True
 
 
 async def backbone_stats(host: str, port: int) -> dict:
