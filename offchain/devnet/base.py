@@ -181,7 +181,7 @@ class AnvilDevnet(Devnet):
         self.block_time = block_time
 
     def params(self) -> dict[str, Any]:
-        return {"block_time": self.block_time}
+        return {"block_time": self.block_time, "port": self.port}
 
     def _launch(self, timeout: float) -> None:
         from .._utils import free_port
@@ -204,6 +204,9 @@ class GanacheDevnet(Devnet):
     def __init__(self, name: str | None = None, *, port: int | None = None, **kw: Any):
         super().__init__(name, **kw)
         self.port = port
+
+    def params(self) -> dict[str, Any]:
+        return {"port": self.port}
 
     def _launch(self, timeout: float) -> None:
         from .._utils import free_port

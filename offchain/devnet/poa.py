@@ -42,9 +42,11 @@ class PoaDevnet(Devnet):
         period: int = 2,
         chain_id: int = POA_CHAIN_ID,
         log_level: str = "info",
+        port: int | None = None,
         **kw: Any,
     ) -> None:
         super().__init__(name, **kw)
+        self.port = port  # RPC port of node 0 (node i listens on port + i); free ports if None
         if signers < 1:
             raise ConfigError("a PoA devnet needs at least one signer (--signers 1 or more)")
         if period < 1:
@@ -55,7 +57,7 @@ class PoaDevnet(Devnet):
         self.log_level = log_level
 
     def params(self) -> dict[str, Any]:
-        return {"signers": self.signers, "period": self.period}
+        return {"signers": self.signers, "period": self.period, "port": self.port}
 
     def accounts(self) -> list[LocalAccount]:
         return prefunded_keys()
@@ -96,7 +98,8 @@ class PoaDevnet(Devnet):
         return cmd
 
     def _spawn_node(self, i: int, signer: str, bootnodes: list[str]) -> NodeProcess:
-        rpc_port, p2p_port = free_port(), free_port()
+        rpc_port = self.port + i if self.port else free_port()
+        p2p_port = free_port()
         cmd = self._node_cmd(i, rpc_port, p2p_port, bootnodes)
         return self._spawn(
             f"node{i}",
