@@ -84,6 +84,9 @@ def _down(args: argparse.Namespace) -> int:
     return 0
 
 
+_COLUMNS = ("devnet", "kind", "node", "pid", "running", "rpc_url", "chain_id", "block", "peers")
+
+
 def _status(args: argparse.Namespace) -> int:
     from ..devnet import status
 
@@ -92,12 +95,10 @@ def _status(args: argparse.Namespace) -> int:
         print("no devnets recorded; start one with `gridledger devnet up`")
         return 0
     table = Table(title="devnets")
-    for col in ("devnet", "kind", "node", "pid", "running", "rpc_url", "chain_id", "block", "peers"):
+    for col in _COLUMNS:
         table.add_column(col)
     for row in rows:
-        table.add_row(
-            *["" if row[c] is None else str(row[c]) for c in table.columns and [c.header for c in table.columns]]
-        )
+        table.add_row(*["" if row[c] is None else str(row[c]) for c in _COLUMNS])
     Console(width=160).print(table)
     return 0
 
