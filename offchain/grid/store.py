@@ -152,11 +152,15 @@ class IpfsBillStore:
         except self._errors.ErrorResponse as exc:
             raise BillNotFoundError(f"IPFS node at {self.api} has no content {cid}: {exc}") from exc
 
-    def has(self, cid: str) -> bool:
+    def has(self, cid: str, timeout: float = 3.0) -> bool:
+        """Whether the node holds ``cid`` itself (a node that would have to search the network
+        for it answers neither way; after ``timeout`` seconds that counts as "no")."""
         try:
-            self._call("block stat", self.client.block.stat, cid, offline=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                self.client.block.stat(cid, timeout=timeout)
             return True
-        except self._errors.ErrorResponse:
+        except (self._errors.ErrorResponse, self._errors.TimeoutError):
             return False
 
     def pin(self, cid: str) -> None:
