@@ -93,6 +93,8 @@ def _run(args: argparse.Namespace) -> int:
     else:
         if not 1 <= args.nodes <= 64:
             raise ConfigError("--nodes must be between 1 and 64")
+        if args.onion > args.nodes:
+            raise ConfigError(f"--onion {args.onion} needs at least {args.onion} backbone nodes (have {args.nodes})")
         with BackboneCluster(args.nodes, options=NodeOptions(min_pow_bits=args.pow_bits)) as cluster:
             deal, route = asyncio.run(_negotiate(cluster.table, args, buyer_s, seller_s))
     out = {"t_id": "0x" + deal.t_id.hex(), "price_wei": deal.price, "amount_wh": deal.amount,
