@@ -13,8 +13,9 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import requests
@@ -35,6 +36,8 @@ ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
 ANVIL_CHAIN_ID = 31337
 #: Priority fee used when the node cannot suggest one (EthereumJS): 1 gwei.
 FALLBACK_TIP_WEI = 10**9
+
+T = TypeVar("T")
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -105,7 +108,7 @@ class Chain:
         try:
             on_chain = int(self.w3.eth.get_transaction_count(address, "pending"))
         except Web3RPCError:
-            on_chain = int(self.w3.eth.get_transaction_count(address, "latest"))
+            on_chain = int(_settled(lambda: self.w3.eth.get_transaction_count(address, "latest")))
         return max(on_chain, self._nonces.get(address, 0))
 
     # -- sending ----------------------------------------------------------------------
@@ -136,7 +139,7 @@ class Chain:
             tx.setdefault("type", 2)  # EthereumJS estimates an untyped request as legacy with gasPrice 0
         if "gas" not in tx:
             try:
-                tx["gas"] = int(self.w3.eth.estimate_gas(tx) * 1.2) + 10_000
+                tx["gas"] = int(_settled(lambda: self.w3.eth.estimate_gas(tx)) * 1.2) + 10_000
             except (ContractCustomError, ContractLogicError) as exc:
                 raise failure_from(exc, what) from exc
         raw = None if isinstance(sender, str) else bytes(sender.sign_transaction(tx).raw_transaction)
@@ -203,6 +206,19 @@ class Chain:
                 raise NetworkError(f"re-broadcast of 0x{tx_hash.hex()} refused: {exc}") from exc
         except (requests.exceptions.RequestException, OSError):
             pass
+
+
+def _settled(call: Callable[[], T], attempts: int = 50, delay: float = 0.1) -> T:
+    """``call()``, retried while the node has imported its head block but not executed it yet
+    (EthereumJS answers "State trie does not contain state root" for a few hundred ms)."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except Web3RPCError as exc:
+            if "state root" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 def connect(url: str, *, expected_chain_id: int | None = None, timeout: float = 10.0) -> Chain:

@@ -25,8 +25,9 @@ def test_three_signers_seal_in_turn_and_every_node_sees_the_same_receipts(devnet
         assert hashes == {r["blockHash"]}, devnet.sync_report()
     assert all(c.w3.eth.get_code(a) for c in chains for a in deployed.values())
 
-    # sealing rotates over the three signers (Clique: no signer seals twice in a row)
+    # the in-turn signer (difficulty 2) seals nearly every block: out-of-turn seals are the
+    # fallback for a missing signer, not a race on a healthy network
     head = min(c.w3.eth.block_number for c in chains)
-    miners = {chains[0].w3.eth.get_block(n)["miner"] for n in range(head - 5, head + 1)}
+    difficulties = [chains[0].w3.eth.get_block(n)["difficulty"] for n in range(receipts[0]["blockNumber"], head + 1)]
+    assert difficulties.count(2) >= 0.75 * len(difficulties), difficulties
     assert devnet.sync_report()["in_sync"]
-    assert miners  # Clique leaves coinbase empty; the signer is in the seal (checked in the bench)
