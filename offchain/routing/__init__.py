@@ -26,6 +26,7 @@ from .backbone import BackboneNode, NodeOptions
 from .cluster import BackboneCluster
 from .envelope import Envelope, open_envelope, seal
 from .node import Received, RegularNode, backbone_admin, backbone_stats
+from .simulate import SimulatedNetwork, SimulatedTransport
 from .table import BackboneInfo, RoutingTable
 from .transport import ArbTransport
 
@@ -45,6 +46,8 @@ __all__ = [
     "RegularNode",
     "RoutingError",
     "RoutingTable",
+    "SimulatedNetwork",
+    "SimulatedTransport",
     "UndeliverableError",
     "backbone_admin",
     "backbone_stats",

@@ -36,6 +36,9 @@ __all__ = ["BackboneNode", "NodeOptions"]
 
 log = logging.getLogger("gridledger.routing.backbone")
 
+#: Seconds an origin keeps an unacknowledged message before telling the sender it failed.
+INFLIGHT_TTL = 30.0
+
 
 @dataclass
 class NodeOptions:
@@ -71,6 +74,7 @@ class _Inflight:
     session: _Session
     body: bytes | None  # None for onion messages (the origin never sees their DATA frame)
     via: int | None = None
+    since: float = field(default_factory=time.monotonic)
 
 
 class BackboneNode:
@@ -484,11 +488,20 @@ class BackboneNode:
                 for _d, body in (i for i in items if i[0] <= now):
                     msg_id, origin, _h, _dest = w.data_header(body)
                     self.stats["undeliverable"] += 1
-                    self._receipt(msg_id, origin, False, "destination key is not joined to the backbone")
+                    self._receipt(
+                        msg_id, origin, False,
+                        f"not delivered within {self.opts.hold_timeout:g}s: destination key is not joined to the "
+                        "backbone or its backbone node is unreachable",
+                    )  # fmt: skip
                 if keep:
                     self._held[dest] = keep
                 else:
                     del self._held[dest]
+            for msg_id, entry in list(self._inflight.items()):  # receipts that can no longer come
+                if now - entry.since > INFLIGHT_TTL:
+                    del self._inflight[msg_id]
+                    self.stats["inflight_expired"] += 1
+                    entry.session.send(w.receipt(msg_id, self.node_id, False, "no receipt from the backbone in time"))
             elapsed = now - self._window_start
             if elapsed >= self.opts.load_window:
                 rate = self._window_count / elapsed
