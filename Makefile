@@ -12,6 +12,7 @@ SOLC_VERSION := 0.8.37
 STAMP_PY := $(VENV)/.installed
 STAMP_NODE := node_modules/.installed
 SOLC_SHIM := .solcx/solc-v$(SOLC_VERSION)
+STAMP_NETWORKS := $(VENV)/.brownie-networks
 
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(CURDIR)/.solcx
@@ -27,7 +28,12 @@ GRIDLEDGER := $(VENV)/bin/gridledger
 help:
 	@sed -n '2,4p' Makefile | sed 's/^# //'
 
-deps: $(STAMP_PY) $(STAMP_NODE) $(SOLC_SHIM)
+deps: $(STAMP_PY) $(STAMP_NODE) $(SOLC_SHIM) $(STAMP_NETWORKS)
+
+# brownie's network list lives in ~/.brownie: register the project's entries (idempotent)
+$(STAMP_NETWORKS): tools/brownie-networks.yaml $(STAMP_PY)
+	$(VENV)/bin/python -m offchain.devnet.brownie_networks
+	@touch $@
 
 $(STAMP_PY): requirements.txt pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
