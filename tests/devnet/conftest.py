@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 import psutil
 import pytest
 
+from offchain.deploy import deployment_path
 from offchain.devnet import AnvilDevnet, Devnet, GanacheDevnet, PoaDevnet
 
 _names = itertools.count()
@@ -44,6 +45,7 @@ def devnet_factory(tmp_path) -> Iterator[Callable[..., Devnet]]:
     yield make
     for devnet in started:
         devnet.stop()
+        deployment_path(f"test-{devnet.name}").unlink(missing_ok=True)
     for devnet in started:
         assert_no_process_left(devnet)
 
