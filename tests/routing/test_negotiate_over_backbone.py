@@ -12,61 +12,72 @@ from offchain.routing._keys import new_private_key
 
 
 class Deliberating(ArbTransport):
-    """Agents that think 40 ms before each message, so negotiations overlap the rebalance."""
+    """Agents that think before each message, so negotiations overlap the rebalance."""
+
+    def __init__(self, nodes, *, onion: int, think: float) -> None:
+        super().__init__(nodes, onion=onion)
+        self.think = think
 
     async def send(self, sender: bytes, recipient: bytes, data: bytes) -> None:
-        await asyncio.sleep(0.04)
+        await asyncio.sleep(self.think)
         await super().send(sender, recipient, data)
 
 
 def test_fifty_regular_nodes_negotiate_over_four_backbone_processes_through_a_rebalance(start_backbone):
-    backbone = start_backbone(4, load_threshold=12, load_window=0.5, rebalance_cooldown=2.0)
+    # a node delivering more than 16 messages/s triggers the rebalance: the slow first wave
+    # (one negotiation at a time, <= 10 messages/s per node) stays below, the second wave above
+    backbone = start_backbone(4, load_threshold=16, load_window=0.5, rebalance_cooldown=2.0)
     assert len(backbone.alive()) == 4
 
     async def run():
         nodes = [RegularNode([new_private_key()], backbone.addresses) for _ in range(50)]
         await asyncio.gather(*(n.start() for n in nodes))
         first_x = nodes[0].table.x
+        rebalanced = asyncio.Event()
         rebalanced_at: list[float] = []
 
         async def watch():
-            while not rebalanced_at:
-                if any(n.table.version > 0 for n in nodes):
-                    rebalanced_at.append(time.monotonic())
+            while not any(n.table.version > 0 for n in nodes):
                 await asyncio.sleep(0.01)
+            rebalanced_at.append(time.monotonic())
+            rebalanced.set()
 
-        async def one(i: int):
-            await asyncio.sleep(0.1 * i)  # staggered: some finish before the rebalance, some after
+        async def one(i: int, think: float, delay: float = 0.0):
+            await asyncio.sleep(delay)
             buyer_node, seller_node = nodes[2 * i], nodes[2 * i + 1]
             buyer = Party(buyer_node._keys[buyer_node.public_keys[0]], ConcessionStrategy.buyer(80, 120 + i))
             seller = Party(seller_node._keys[seller_node.public_keys[0]], ConcessionStrategy.seller(160, 100 - i))
-            transport = Deliberating([buyer_node, seller_node], onion=2 + i % 2 if i % 2 else 0)
+            transport = Deliberating([buyer_node, seller_node], onion=2 + i % 2 if i % 2 else 0, think=think)
             started = time.monotonic()
             deal = await negotiate(buyer, seller, transport, amount=1000 + i, offer_limit=10, timeout=15)
             return i, deal, started, time.monotonic(), transport.onion
 
         watcher = asyncio.ensure_future(watch())
         try:
-            results = await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(25))), 90)
+            before = [await one(i, think=0.1) for i in range(3)]  # wave A: one at a time
+            version_after_a = max(n.table.version for n in nodes)
+            during = [asyncio.ensure_future(one(i, think=0.04, delay=0.08 * (i - 3))) for i in range(3, 22)]
+            await asyncio.wait_for(rebalanced.wait(), 30)  # wave B drives a node over the threshold
+            after = [asyncio.ensure_future(one(i, think=0.02)) for i in range(22, 25)]  # wave C: new table
+            results = before + list(await asyncio.wait_for(asyncio.gather(*during, *after), 90))
         finally:
             watcher.cancel()
         stats = [await backbone_stats(n.host, n.port) for n in backbone.table.nodes]
         reassociations = sum(n.stats["reassociations"] for n in nodes)
         resent = sum(n.stats["resent"] for n in nodes)
         await asyncio.gather(*(n.close() for n in nodes))
-        return first_x, rebalanced_at, results, stats, reassociations, resent
+        return first_x, version_after_a, rebalanced_at[0], results, stats, reassociations, resent
 
-    first_x, rebalanced_at, results, stats, reassociations, resent = asyncio.run(run())
+    first_x, version_after_a, t_rebalance, results, stats, reassociations, resent = asyncio.run(run())
     assert len(results) == 25
     for i, deal, _s, _e, _onion in results:
         assert 100 - i <= deal.price <= 120 + i and deal.amount == 1000 + i and deal.messages <= 10
     assert sum(1 for r in results if r[4]) == 12, "half of the negotiations ran in onion mode"
-    assert rebalanced_at, "no load-triggered rebalance happened"
-    t_rebalance = rebalanced_at[0]
-    assert any(end < t_rebalance for *_x, end, _o in results), "no negotiation finished before the rebalance"
-    assert any(start > t_rebalance for _i, _d, start, _e, _o in results), "none ran after the rebalance"
+    assert version_after_a == 0, "the slow first wave should not have triggered a rebalance"
+    assert all(end < t_rebalance for _i, _d, _s, end, _o in results[:3])
     spanning = [i for i, _d, start, end, _o in results if start < t_rebalance < end]
     assert spanning, "no negotiation was in progress when the table changed"
+    assert all(start > t_rebalance for _i, _d, start, _e, _o in results[22:])
     assert sum(s["stats"].get("rebalances", 0) for s in stats) >= 1
     assert all(s["x"] > first_x for s in stats), "the table was not rebuilt with a larger X on every node"
     assert len({s["table_version"] for s in stats}) == 1, "backbone nodes disagree on the table"
