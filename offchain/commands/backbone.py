@@ -71,7 +71,7 @@ def _up(args: argparse.Namespace) -> int:
         raise ConfigError("--x must be 1..4 and --pow-bits 0..24")
     options = NodeOptions(load_threshold=args.load_threshold, min_pow_bits=args.pow_bits)
     state = args.state or default_state_file()
-    with BackboneCluster(args.nodes, options=options, x=args.x) as cluster:
+    with BackboneCluster(args.nodes, options=options, x=args.x, keep_logs=True) as cluster:
         state.parent.mkdir(parents=True, exist_ok=True)
         state.write_text(json.dumps(cluster.table.to_dict(), indent=1))
         table = Table(title=f"ARB backbone: {args.nodes} nodes, X={cluster.table.x} routing byte(s)")
@@ -85,7 +85,7 @@ def _up(args: argparse.Namespace) -> int:
             table.add_row(str(info.node_id), f"{info.host}:{info.port}", str(cluster.procs[info.node_id].pid), rbs,
                           info.pubkey.hex()[:16] + "…")  # fmt: skip
         Console().print(table)
-        print(f"table written to {state}; stop with Ctrl-C", flush=True)
+        print(f"table written to {state}; node logs in {cluster.log_dir}; stop with Ctrl-C", flush=True)
         deadline = None if args.duration is None else time.monotonic() + args.duration
         while deadline is None or time.monotonic() < deadline:
             time.sleep(0.2)

@@ -46,6 +46,7 @@ class BackboneCluster:
         host: str = "127.0.0.1",
         log_level: str = "WARNING",
         log_dir: Path | None = None,
+        keep_logs: bool = False,
     ) -> None:
         if nodes < 1:
             raise ValueError("a backbone needs at least one node")
@@ -56,6 +57,8 @@ class BackboneCluster:
         self.log_level = log_level
         self.log_dir = log_dir or state_dir() / "backbone"
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
+        self.keep_logs = keep_logs
+        self._started = False
 
     @property
     def addresses(self) -> list[tuple[str, int]]:
@@ -98,6 +101,7 @@ class BackboneCluster:
         except BaseException:
             self.stop()
             raise
+        self._started = True
         return self
 
     def kill(self, node_id: int) -> None:
@@ -123,6 +127,9 @@ class BackboneCluster:
                 proc.wait(5)
             if proc.stdout:
                 proc.stdout.close()
+        if self._started and not self.keep_logs:  # logs of a failed start are kept for the error message
+            for info in self.table.nodes:
+                (self.log_dir / f"node-{info.port}.log").unlink(missing_ok=True)
 
     def __enter__(self) -> BackboneCluster:
         return self.start()
