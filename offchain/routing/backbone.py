@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from . import _wire as w
 from ._errors import FrameError, JoinRefusedError
 from ._route import DELIVER, FORWARD, route_step
-from .join import verify_join
+from .join import make_hello, verify_hello, verify_join
 from .onion import peel
 from .pow import check as pow_check
 from .pow import stamp_digest
@@ -38,6 +38,8 @@ log = logging.getLogger("gridledger.routing.backbone")
 
 #: Seconds an origin keeps an unacknowledged message before telling the sender it failed.
 INFLIGHT_TTL = 30.0
+#: Bytes queued for one connection beyond which it counts as not reading (slow consumer).
+MAX_BUFFERED = 16 * 1024 * 1024
 
 
 @dataclass
@@ -63,8 +65,8 @@ class _Session:
     peer_id: int | None = None
 
     def send(self, frame: bytes) -> bool:
-        if self.writer.is_closing():
-            return False
+        if self.writer.is_closing() or self.writer.transport.get_write_buffer_size() > MAX_BUFFERED:
+            return False  # gone, or not reading: the message is held and then fails with a receipt
         self.writer.write(frame)
         return True
 
@@ -87,6 +89,7 @@ class BackboneNode:
         self.node_id = info.node_id
         self._private = private
         self.table = table
+        self._peer_keys = {n.node_id: n.pubkey for n in table.nodes if n.node_id != info.node_id}
         self.opts = options or NodeOptions()
         self.stats: Counter[str] = Counter()
         self.local: dict[bytes, _Session] = {}
@@ -158,7 +161,7 @@ class BackboneNode:
                         return
                 await asyncio.sleep(0.1)
                 continue
-            writer.write(w.json_frame(w.HELLO, {"id": self.node_id}))
+            writer.write(w.json_frame(w.HELLO, make_hello(self._private, self.node_id, peer.node_id)))
             self._peer_out[peer.node_id] = writer
             self._peer_up[peer.node_id] = True
             was_up, failures = True, 0
@@ -173,7 +176,7 @@ class BackboneNode:
 
     def _send_peer(self, peer_id: int, frame: bytes) -> bool:
         writer = self._peer_out.get(peer_id)
-        if writer is None or writer.is_closing():
+        if writer is None or writer.is_closing() or writer.transport.get_write_buffer_size() > MAX_BUFFERED:
             return False
         writer.write(frame)
         self.stats["frames_to_peers"] += 1
@@ -244,10 +247,8 @@ class BackboneNode:
 
     def _control(self, session: _Session, ftype: int, obj: dict) -> None:
         if ftype == w.HELLO:
-            peer_id = obj.get("id")
-            if not isinstance(peer_id, int) or peer_id not in {n.node_id for n in self.table.nodes} | self._dead:
-                raise FrameError(f"HELLO from unknown backbone node {peer_id!r}")
-            session.peer_id = peer_id
+            session.peer_id = verify_hello(obj, self.node_id, self._peer_keys)
+            self.stats["peer_links_in"] += 1
         elif ftype == w.JOIN:
             self._join(session, obj)
         elif ftype == w.LEAVE:

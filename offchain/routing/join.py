@@ -48,3 +48,38 @@ def verify_join(body: dict, node_id: int, now: float | None = None) -> bytes:
     if signer != pub:
         raise JoinRefusedError("join signed by another key than the one joining")
     return pub
+
+
+def _hello_digest(from_id: int, to_id: int, ts: int) -> bytes:
+    return keccak(
+        b"gridledger-arb-hello-v1" + from_id.to_bytes(2, "big") + to_id.to_bytes(2, "big") + ts.to_bytes(8, "big")
+    )
+
+
+def make_hello(node_private: bytes, from_id: int, to_id: int, ts: int | None = None) -> dict:
+    """The HELLO a backbone node opens a peer link with, signed by its node key."""
+    ts = int(time.time()) if ts is None else ts
+    return {"id": from_id, "ts": ts, "sig": sign_digest(node_private, _hello_digest(from_id, to_id, ts)).hex()}
+
+
+def verify_hello(body: dict, to_id: int, peer_keys: dict[int, bytes], now: float | None = None) -> int:
+    """The id of the backbone node that signed this HELLO, or :class:`JoinRefusedError`.
+
+    Without this a regular node could pose as a peer and push a forged routing table.
+    """
+    try:
+        from_id, ts, sig = int(body["id"]), int(body["ts"]), bytes.fromhex(str(body["sig"]))
+    except (KeyError, ValueError, TypeError) as exc:
+        raise JoinRefusedError("HELLO lacks a node id, timestamp and signature") from exc
+    if from_id not in peer_keys:
+        raise JoinRefusedError(f"HELLO from unknown backbone node {from_id}")
+    now = time.time() if now is None else now
+    if abs(now - ts) > JOIN_MAX_SKEW:
+        raise JoinRefusedError(f"HELLO timestamp {ts} is more than {JOIN_MAX_SKEW}s from now")
+    try:
+        signer = recover(_hello_digest(from_id, to_id, ts), sig)
+    except BadSignatureError as exc:
+        raise JoinRefusedError(f"HELLO signature invalid: {exc}") from exc
+    if signer != peer_keys[from_id]:
+        raise JoinRefusedError(f"HELLO not signed by backbone node {from_id}'s key")
+    return from_id

@@ -7,7 +7,7 @@ import pytest
 from offchain.routing import JoinRefusedError, RegularNode, backbone_stats
 from offchain.routing import _wire as w
 from offchain.routing._keys import new_private_key, public_key
-from offchain.routing.join import make_join
+from offchain.routing.join import make_hello, make_join
 
 
 async def ask(host: str, port: int, *frames: bytes) -> list[dict]:
@@ -82,3 +82,23 @@ def test_a_regular_node_with_a_stale_clock_is_refused(backbone, key_on, monkeypa
 
     with pytest.raises(JoinRefusedError, match="timestamp"):
         asyncio.run(run())
+
+
+def test_a_regular_connection_cannot_pose_as_a_backbone_peer_and_push_a_table(backbone):
+    info = backbone.table.node(0)
+    forged = backbone.table.without([1, 2])  # would route everything to node 0
+    forged_frame = w.json_frame(w.TABLE, {**forged.to_dict(), "version": 99})
+    replies = asyncio.run(
+        ask(
+            info.host,
+            info.port,
+            w.json_frame(w.HELLO, {"id": 1}),
+            w.json_frame(w.HELLO, make_hello(new_private_key(), 1, 0)),
+        )
+    )
+    assert [r["type"] for r in replies] == ["ERROR", "ERROR"]
+    assert "signature" in replies[0]["reason"] and "not signed by backbone node 1" in replies[1]["reason"]
+    (reply,) = asyncio.run(ask(info.host, info.port, forged_frame))  # TABLE frames only count from peers
+    assert reply["type"] == "ERROR"
+    stats = asyncio.run(backbone_stats(info.host, info.port))
+    assert stats["table_version"] == 0 and stats["stats"]["peer_links_in"] == 2
