@@ -1,0 +1,93 @@
+"""Python reference model of the SPB market's money: what the contract must agree with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class Refused(Exception):
+    """The model refuses the operation; the contract must revert with `error`."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+@dataclass
+class Ctp:
+    consumer: str
+    price: int
+    energy: int
+    expiry: int
+    status: str = "pending"  # pending | settled | released
+
+
+@dataclass
+class MarketModel:
+    supply: int
+    balance: dict[str, int] = field(default_factory=dict)
+    frozen: dict[str, int] = field(default_factory=dict)
+    ctps: dict[bytes, Ctp] = field(default_factory=dict)
+    used_nonces: set[tuple[str, int]] = field(default_factory=set)
+    paid: dict[bytes, int] = field(default_factory=dict)  # ctp id -> times paid
+
+    def free(self, who: str) -> int:
+        return self.balance.get(who, 0) - self.frozen.get(who, 0)
+
+    def deposit(self, who: str, amount: int) -> None:
+        self.balance[who] = self.balance.get(who, 0) + amount
+
+    def withdraw(self, who: str, amount: int) -> None:
+        if amount > self.free(who):
+            raise Refused("FundsInsufficient")
+        self.balance[who] -= amount
+
+    def commit(self, ctp_id: bytes, who: str, nonce: int, price: int, energy: int, expiry: int) -> None:
+        if (who, nonce) in self.used_nonces:
+            raise Refused("MarketNonceUsed")
+        if price > self.free(who):
+            raise Refused("FundsInsufficient")
+        self.used_nonces.add((who, nonce))
+        self.frozen[who] = self.frozen.get(who, 0) + price
+        self.ctps[ctp_id] = Ctp(who, price, energy, expiry)
+
+    def release(self, ctp_id: bytes, now: int) -> None:
+        ctp = self.ctps.get(ctp_id)
+        if ctp is None or ctp.status != "pending":
+            raise Refused("MarketCommitmentNotPending")
+        if now <= ctp.expiry:
+            raise Refused("MarketCommitmentNotExpired")
+        ctp.status = "released"
+        self.frozen[ctp.consumer] -= ctp.price
+
+    def _pay(self, ctp_id: bytes, who: str, price: int, energy: int, producer: str) -> None:
+        self.balance[who] -= price
+        self.balance[producer] = self.balance.get(producer, 0) + price
+        self.supply -= energy
+        self.paid[ctp_id] = self.paid.get(ctp_id, 0) + 1
+
+    def settle(self, ctp_id: bytes, now: int, producer: str) -> None:
+        ctp = self.ctps.get(ctp_id)
+        if ctp is None or ctp.status != "pending":
+            raise Refused("MarketCommitmentNotPending")
+        if now > ctp.expiry:
+            raise Refused("MarketExpiredCommitment")
+        if ctp.energy > self.supply:
+            raise Refused("AccountInsufficientSupply")
+        ctp.status = "settled"
+        self.frozen[ctp.consumer] -= ctp.price
+        self._pay(ctp_id, ctp.consumer, ctp.price, ctp.energy, producer)
+
+    def settle_signed(
+        self, ctp_id: bytes, who: str, nonce: int, price: int, energy: int, expiry: int, now: int, producer: str
+    ) -> None:
+        if (who, nonce) in self.used_nonces:
+            raise Refused("MarketNonceUsed")
+        if price > self.free(who):
+            raise Refused("FundsInsufficient")
+        if now > expiry:
+            raise Refused("MarketExpiredCommitment")
+        if energy > self.supply:
+            raise Refused("AccountInsufficientSupply")
+        self.used_nonces.add((who, nonce))
+        self._pay(ctp_id, who, price, energy, producer)
