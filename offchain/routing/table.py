@@ -80,11 +80,14 @@ class RoutingTable:
         starts = tuple(space * i // len(infos) for i in range(len(infos)))
         return cls(x, starts, tuple(n.node_id for n in infos), infos, 0)
 
-    def rebalanced(self, load: Mapping[int, int], *, x: int | None = None) -> RoutingTable:
+    def rebalanced(self, load: Mapping[int, int], *, x: int | None = None, prior: float = 0.05) -> RoutingTable:
         """A new table with X + 1 (capped) whose ranges carry equal shares of ``load``.
 
         ``load`` maps a :data:`LOAD_PREFIX_BYTES`-byte key prefix (as an integer) to
-        the number of messages routed to keys with that prefix.
+        the number of messages routed to keys with that prefix. A uniform ``prior``
+        (a fraction of the measured total) is spread over the whole space, so that
+        routing bytes nobody has used yet are still shared out instead of all landing
+        in one range next to a hot spot.
         """
         new_x = min(MAX_ROUTING_BYTES, self.x + 1) if x is None else x
         space = 256**new_x
@@ -96,24 +99,31 @@ class RoutingTable:
                 weights[rb] = weights.get(rb, 0) + count
         ids = sorted(n.node_id for n in self.nodes)
         n = len(ids)
-        total = sum(weights.values())
+        if n > space:
+            raise ValueError(f"cannot split X={new_x} routing bytes among {n} nodes")
+        rbs = sorted(weights)
+        prefix_sums = [0]
+        for rb in rbs:
+            prefix_sums.append(prefix_sums[-1] + weights[rb])
+        total = prefix_sums[-1]
+        spread = total * prior if total else 1.0
+        grand = total + spread
+
+        def mass_below(r: int) -> float:
+            return prefix_sums[bisect.bisect_left(rbs, r)] + spread * r / space
+
         cuts: list[int] = []
-        if total and n > 1:
-            cum = 0
-            for rb, w in sorted(weights.items()):
-                target = total * (len(cuts) + 1) / n
-                if len(cuts) < n - 1 and cum >= target and rb > (cuts[-1] if cuts else 0):
-                    cuts.append(rb)
-                cum += w
-        starts = [0, *cuts]
-        while len(starts) < n:  # not enough distinct loaded RB values: split the widest range
-            bounds = [*starts, space]
-            widths = [(bounds[i + 1] - bounds[i], i) for i in range(len(starts))]
-            width, i = max(widths)
-            if width < 2:
-                raise ValueError(f"cannot split X={new_x} routing bytes among {n} nodes")
-            starts.insert(i + 1, bounds[i] + width // 2)
-        return RoutingTable(new_x, tuple(starts), tuple(ids), self.nodes, self.version + 1)
+        for k in range(1, n):
+            target = grand * k / n
+            lo, hi = (cuts[-1] if cuts else 0) + 1, space - (n - 1 - len(cuts))
+            while lo < hi:  # smallest r whose preceding mass reaches the target
+                mid = (lo + hi) // 2
+                if mass_below(mid) >= target:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            cuts.append(lo)
+        return RoutingTable(new_x, (0, *cuts), tuple(ids), self.nodes, self.version + 1)
 
     def without(self, dead: Iterable[int]) -> RoutingTable:
         """The table with ``dead`` nodes removed; their ranges go to the preceding live range."""
