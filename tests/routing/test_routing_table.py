@@ -88,3 +88,10 @@ def test_every_key_maps_to_exactly_one_live_node_after_rebalances_and_failures(n
         table = table.without(dead)
         assert table.owner_of(key) in alive
         assert sorted(set(table.owners)) == sorted(alive)
+
+
+def test_a_rebalance_from_sparse_load_still_shares_out_the_unused_routing_bytes():
+    table = RoutingTable.initial(infos(4)).rebalanced({0x12 << 24: 50, 0xC3 << 24: 50})
+    widths = {owner: hi - lo + 1 for lo, hi, owner in table.ranges()}
+    assert max(widths.values()) < 256**2 / 2
+    assert table.owner_of(bytes([0x12, 0]) + bytes(62)) != table.owner_of(bytes([0xC3, 0]) + bytes(62))
