@@ -145,15 +145,22 @@ def soak(devnet: PoaDevnet, seconds: float) -> dict[str, Any]:
     keys = devnet.accounts()
     samples, t_end = [], time.monotonic() + seconds
     out_of_sync = 0
+    errors: list[str] = []
+    first_out_of_sync: float | None = None
+    t0 = time.monotonic()
     h0 = chain.w3.eth.block_number
     i = 0
     while time.monotonic() < t_end:
         try:
             transfer(devnet.chain(i % devnet.signers), keys[2], keys[1].address, 1, timeout=60)
         except Exception as exc:  # noqa: BLE001 - reported
-            samples.append({"error": str(exc)[:200]})
+            errors.append(f"t={time.monotonic() - t0:.0f}s {type(exc).__name__}: {str(exc)[:160]}")
         report = devnet.sync_report()
-        out_of_sync += 0 if report["in_sync"] else 1
+        if not (report["in_sync"] and report["peered"]):
+            out_of_sync += 1
+            if first_out_of_sync is None:
+                first_out_of_sync = round(time.monotonic() - t0, 1)
+                errors.append(f"t={first_out_of_sync}s first unhealthy sample: {report}")
         samples.append(report)
         i += 1
     h1 = chain.w3.eth.block_number
@@ -164,7 +171,9 @@ def soak(devnet: PoaDevnet, seconds: float) -> dict[str, Any]:
         "blocks": h1 - h0,
         "in_turn_blocks": diffs.count(2),
         "out_of_turn_blocks": diffs.count(1),
-        "samples_out_of_sync": out_of_sync,
+        "samples_unhealthy": out_of_sync,
+        "first_unhealthy_after_s": first_out_of_sync,
+        "errors": errors[:8],
         "samples": len(samples),
         "final": devnet.sync_report(),
     }
@@ -226,8 +235,12 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(report["soak"], indent=2))
         if not args.no_drill:
             keys = devnet.accounts()
-            drill = run_drill(devnet, keys[3], keys[4].address, count=6, node=0, via=min(1, args.signers - 1))
-            report["drill"] = {**drill.to_json(), "killed_node": 0, "sent_via_node": min(1, args.signers - 1)}
+            # one signer: SIGKILL the only node; several: stop the last signer's node cleanly
+            # while sending through node 0, then restart it
+            victim, hard = (0, True) if args.signers == 1 else (args.signers - 1, False)
+            drill = run_drill(devnet, keys[3], keys[4].address, count=6, node=victim, via=0, hard=hard)
+            report["drill"] = {**drill.to_json(), "stopped_node": victim, "sigkill": hard, "sent_via_node": 0}
+            time.sleep(3 * args.period)
             report["drill"]["in_sync_after"] = devnet.sync_report()
             print(json.dumps(report["drill"], indent=2))
     out = Path(args.out)
