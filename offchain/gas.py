@@ -17,7 +17,7 @@ from typing import Any
 
 from .network import EmbeddedAnvil, anvil_keys
 
-__all__ = ["SECTIONS", "measure_all", "write_snapshot", "load_snapshot"]
+__all__ = ["SECTIONS", "GOALS", "measure_all", "write_snapshot", "load_snapshot"]
 
 HARDFORK = "london"
 
@@ -26,6 +26,16 @@ SECTIONS: dict[str, str] = {
     "spb": "offchain.spb.gasreport:measure",
     "escrow_baseline": "offchain.spb.gasreport:measure_escrow",
     "grid": "offchain.grid.gasreport:measure",
+}
+
+
+#: gas goals from the issues (upper bounds); the table marks each figure against its goal.
+GOALS: dict[str, int] = {
+    "spb.ctp_plus_erc": 115_000,
+    "spb.settle_single": 75_000,
+    "spb.batch50_per_trade": 30_000,
+    "grid.storage_event": 35_000,
+    "grid.bill_anchor": 50_000,
 }
 
 

@@ -11,19 +11,22 @@ import {ISpbMarketState} from "interfaces/spb/ISpbMarketState.sol";
 /// @notice Producers' pseudonymous energy accounts, opened by a distributor certificate or
 /// by burning a fee, and their supply of energy for sale, chained entry to entry (P_T_ID).
 /// @dev Invariant: an account's `supplyWh` equals the sum of its supplied amounts minus
-/// the energy of its settlements, and never goes below zero; every account has a
+/// the energy of its settlements, and never goes below zero; its `earnings` equal the
+/// prices of its settlements minus what its owner collected; every account has a
 /// non-zero owner; each distributor certificate opened at most one account.
 abstract contract EnergyAccounts is SpbBase {
     bytes32 private constant ACCOUNT_CERTIFICATE_TYPEHASH =
         keccak256("AccountCertificate(address owner,bytes32 certificateId)");
 
-    /// @dev One slot: owner and energy for sale, read together at every settlement.
+    /// @dev One slot, the only account storage a settlement touches: energy for sale and
+    /// uncollected earnings (wei). The owner lives in `_owners`.
     struct Account {
-        address owner;
         uint96 supplyWh;
+        uint160 earnings;
     }
 
     mapping(uint64 accountId => Account) internal _accounts;
+    mapping(uint64 accountId => address) internal _owners;
     mapping(uint64 accountId => bytes32) private _lastSupplyId;
     mapping(address distributor => bool) private _distributors;
     mapping(bytes32 certificateDigest => bool) private _usedCertificates;
@@ -74,11 +77,9 @@ abstract contract EnergyAccounts is SpbBase {
         external
         returns (bytes32 supplyId)
     {
-        Account storage account = _accounts[accountId];
-        address owner = account.owner;
-        if (owner == address(0)) revert AccountUnknown(accountId);
-        if (owner != msg.sender) revert AccountNotOwner(accountId, msg.sender);
+        _checkOwner(accountId);
         if (amountWh == 0) revert AccountZeroSupply(accountId);
+        Account storage account = _accounts[accountId];
         uint256 total = uint256(account.supplyWh) + amountWh;
         if (total > type(uint96).max) revert AccountSupplyOverflow(accountId, account.supplyWh, amountWh);
         bytes32 previous = _lastSupplyId[accountId];
@@ -104,9 +105,20 @@ abstract contract EnergyAccounts is SpbBase {
     }
 
     /// @inheritdoc ISpbMarketState
-    function accountOf(uint64 accountId) external view returns (address owner, uint96 supplyWh, bytes32 lastSupplyId) {
+    function accountOf(uint64 accountId)
+        external
+        view
+        returns (address owner, uint96 supplyWh, uint160 earnings, bytes32 lastSupplyId)
+    {
         Account storage account = _accounts[accountId];
-        return (account.owner, account.supplyWh, _lastSupplyId[accountId]);
+        return (_owners[accountId], account.supplyWh, account.earnings, _lastSupplyId[accountId]);
+    }
+
+    /// @dev Reverts unless the account exists and the caller owns it.
+    function _checkOwner(uint64 accountId) internal view returns (address owner) {
+        owner = _owners[accountId];
+        if (owner == address(0)) revert AccountUnknown(accountId);
+        if (owner != msg.sender) revert AccountNotOwner(accountId, msg.sender);
     }
 
     function _setAccountFee(uint256 fee) internal {
@@ -116,6 +128,6 @@ abstract contract EnergyAccounts is SpbBase {
 
     function _newAccount(address owner) private returns (uint64 accountId) {
         accountId = ++_accountCount;
-        _accounts[accountId].owner = owner;
+        _owners[accountId] = owner;
     }
 }

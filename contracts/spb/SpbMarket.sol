@@ -21,30 +21,36 @@ import {
 /// @notice Consumers deposit ether; a CTP freezes part of it for a producer's energy
 /// account (on chain, with an expiry) or is signed off chain and submitted together with
 /// the meter's ERC (single-transaction atomic meta-transaction). An ERC is accepted only
-/// if SPB's five checks hold; then the producer's balance is credited (pull payment) and
-/// the account's supply reduced. Producers withdraw like consumers.
-/// @dev Invariants: `address(this).balance == Σ funds[a].balance` (burned fees leave the
-/// contract); for every `a`, `funds[a].frozen <= funds[a].balance` and `frozen` is the sum
-/// of `a`'s Pending CTP prices; a CTP id moves None→Pending→(Settled|Released) at most
-/// once and a nonce commits at most one CTP; every check runs before any effect, so a
-/// refused call or skipped batch item changes nothing.
+/// if SPB's five checks hold; then the account's earnings are credited and its supply
+/// reduced; the owner collects earnings into its balance and withdraws like anyone.
+/// @dev Invariants: `address(this).balance == Σ funds[a].balance + Σ accounts[i].earnings`
+/// (burned fees leave the contract); for every `a`, `funds[a].frozen <= funds[a].balance`
+/// and `frozen` is the sum of `a`'s Pending CTP prices; a CTP id moves
+/// None→Pending→(Settled|Released) at most once and a nonce commits at most one CTP;
+/// every check runs before any effect, so a refused call or a skipped batch item changes
+/// nothing. Gas: a settlement touches one slot per party (consumer funds + nonce window,
+/// account supply + earnings, CoE, manufacturer, leaf bitmap).
 contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
     bytes32 private constant CTP_TYPEHASH = keccak256(
-        "CommitToPay(address consumer,uint64 accountId,uint64 expiry,uint128 price,bytes32 contractHash,uint256 nonce)"
+        "CommitToPay(address consumer,uint64 accountId,uint64 expiry,uint96 price,bytes32 contractHash,uint32 nonce)"
     );
     bytes32 private constant ERC_TYPEHASH = keccak256(
         "EnergyReceipt(bytes32 ctpId,uint128 price,uint128 energyWh,bytes32 coeRoot,uint256 leafIndex,uint64 timestamp)"
     );
+    uint256 private constant NONCE_WINDOW = 32;
 
-    /// @dev One slot per owner: balance (frozen included) and frozen part.
+    /// @dev One slot per owner: balance (frozen included), frozen part, and the consumer's
+    /// nonce window — bit `i` of `nonceBits` marks nonce `nonceBase + i` used; nonces
+    /// below `nonceBase` are spent. A nonce past the window slides it forward.
     struct Funds {
-        uint128 balance;
-        uint128 frozen;
+        uint96 balance;
+        uint96 frozen;
+        uint32 nonceBase;
+        uint32 nonceBits;
     }
 
     mapping(address owner => Funds) private _funds;
     mapping(bytes32 ctpId => CommitmentStatus) private _commitments;
-    mapping(address consumer => mapping(uint256 word => uint256 bits)) private _nonces;
 
     /// @param governor receives DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE
     /// @param fee initial fee (wei) burned by `openAccountByBurn`
@@ -61,8 +67,8 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         if (msg.value == 0) revert FundsZeroAmount();
         Funds storage f = _funds[msg.sender];
         uint256 balance = uint256(f.balance) + msg.value;
-        if (balance > type(uint128).max) revert FundsAmountOverflow(msg.sender, msg.value);
-        f.balance = uint128(balance);
+        if (balance > type(uint96).max) revert FundsAmountOverflow(msg.sender, msg.value);
+        f.balance = uint96(balance);
         emit Deposited(msg.sender, msg.value, balance);
     }
 
@@ -72,11 +78,24 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         Funds storage f = _funds[msg.sender];
         uint256 free = f.balance - f.frozen;
         if (amount > free) revert FundsInsufficient(msg.sender, free, amount);
-        uint128 balance = f.balance - uint128(amount);
+        uint96 balance = f.balance - uint96(amount);
         f.balance = balance;
         emit Withdrew(msg.sender, amount, balance);
         (bool ok,) = payable(msg.sender).call{value: amount}("");
         if (!ok) revert FundsTransferFailed(msg.sender, amount);
+    }
+
+    /// @inheritdoc ISpbMarketActions
+    function collect(uint64 accountId) external returns (uint256 amount) {
+        address owner = _checkOwner(accountId);
+        Account storage account = _accounts[accountId];
+        amount = account.earnings;
+        account.earnings = 0;
+        Funds storage f = _funds[owner];
+        uint256 balance = uint256(f.balance) + amount;
+        if (balance > type(uint96).max) revert FundsAmountOverflow(owner, amount);
+        f.balance = uint96(balance);
+        emit EarningsCollected(accountId, owner, amount);
     }
 
     // ------------------------------------------------------------------- commitments
@@ -87,13 +106,14 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         if (msg.sender != ctp.consumer) revert MarketNotConsumer(msg.sender, ctp.consumer);
         if (ctp.price == 0) revert MarketZeroPrice(ctpId);
         if (ctp.expiry <= block.timestamp) revert MarketExpiryInPast(ctpId, ctp.expiry, block.timestamp);
-        if (_accounts[ctp.accountId].owner == address(0)) revert AccountUnknown(ctp.accountId);
-        bytes memory err = _useNonce(ctp.consumer, ctp.nonce);
+        if (_owners[ctp.accountId] == address(0)) revert AccountUnknown(ctp.accountId);
+        Funds memory f = _funds[ctp.consumer];
+        bytes memory err = _spendNonce(f, ctp);
         if (err.length != 0) _revertWith(err);
-        Funds storage f = _funds[ctp.consumer];
         uint256 free = f.balance - f.frozen;
         if (ctp.price > free) revert FundsInsufficient(ctp.consumer, free, ctp.price);
         f.frozen += ctp.price;
+        _funds[ctp.consumer] = f;
         _commitments[ctpId] = CommitmentStatus.Pending;
         emit Committed(ctpId, ctp.consumer, ctp.accountId, ctp.price, ctp.expiry, ctp.contractHash, ctp.nonce);
     }
@@ -116,13 +136,13 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         bytes32 ctpId = _hashCommitment(ctp);
         CommitmentStatus status = _commitments[ctpId];
         if (status != CommitmentStatus.Pending) revert MarketCommitmentNotPending(ctpId, status);
-        (bytes memory err, address producer) = _checkReceipt(ctpId, ctp, terms, erc);
+        (bytes memory err, Account memory account) = _checkReceipt(ctpId, ctp, terms, erc);
         if (err.length != 0) _revertWith(err);
         _commitments[ctpId] = CommitmentStatus.Settled;
         Funds storage f = _funds[ctp.consumer];
         f.balance -= ctp.price;
         f.frozen -= ctp.price;
-        _pay(ctpId, ctp, erc, producer, false);
+        _pay(ctpId, ctp, erc, account, false);
     }
 
     /// @inheritdoc ISpbMarketActions
@@ -156,7 +176,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
     // ------------------------------------------------------------------------- views
 
     /// @inheritdoc ISpbMarketState
-    function fundsOf(address owner) external view returns (uint128 balance, uint128 frozen) {
+    function fundsOf(address owner) external view returns (uint96 balance, uint96 frozen) {
         Funds storage f = _funds[owner];
         return (f.balance, f.frozen);
     }
@@ -167,8 +187,11 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
     }
 
     /// @inheritdoc ISpbMarketState
-    function isNonceUsed(address consumer, uint256 nonce) external view returns (bool) {
-        return _nonces[consumer][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
+    function isNonceUsed(address consumer, uint32 nonce) external view returns (bool) {
+        Funds storage f = _funds[consumer];
+        if (nonce < f.nonceBase) return true;
+        uint256 offset = nonce - f.nonceBase;
+        return offset < NONCE_WINDOW && (f.nonceBits >> offset) & 1 == 1;
     }
 
     /// @inheritdoc ISpbMarketState
@@ -197,99 +220,109 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         ContractTerms calldata terms,
         EnergyReceipt calldata erc
     ) private returns (bytes memory err) {
-        err = _checkSignedCommitment(ctpId, ctp, consumerSignature);
+        Funds memory f;
+        (err, f) = _checkSignedCommitment(ctpId, ctp, consumerSignature);
         if (err.length != 0) return err;
-        address producer;
-        (err, producer) = _checkReceipt(ctpId, ctp, terms, erc);
+        Account memory account;
+        (err, account) = _checkReceipt(ctpId, ctp, terms, erc);
         if (err.length != 0) return err;
-        _nonces[ctp.consumer][ctp.nonce >> 8] |= 1 << (ctp.nonce & 0xff);
-        _funds[ctp.consumer].balance -= ctp.price;
-        _pay(ctpId, ctp, erc, producer, true);
+        f.balance -= ctp.price;
+        _funds[ctp.consumer] = f; // balance and nonce window in one write
+        _pay(ctpId, ctp, erc, account, true);
         return "";
     }
 
-    /// @dev A signed CTP is valid if signed by its consumer, non-zero, its nonce unused
-    /// and its price within the consumer's free balance. No side effects.
+    /// @dev A signed CTP is valid if signed by its consumer, non-zero, its nonce unspent
+    /// and its price within the consumer's free balance. Returns the consumer's funds with
+    /// the nonce already marked (to be written only if the whole settlement passes).
     function _checkSignedCommitment(bytes32 ctpId, CommitToPay calldata ctp, bytes calldata consumerSignature)
         private
         view
-        returns (bytes memory)
+        returns (bytes memory err, Funds memory f)
     {
         (address signer, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(ctpId, consumerSignature);
-        if (rerr != ECDSA.RecoverError.NoError) return abi.encodeWithSelector(CoEInvalidSignature.selector, ctpId);
+        if (rerr != ECDSA.RecoverError.NoError) return (abi.encodeWithSelector(CoEInvalidSignature.selector, ctpId), f);
         if (signer != ctp.consumer) {
-            return abi.encodeWithSelector(MarketInvalidConsumerSignature.selector, ctpId, signer, ctp.consumer);
+            return (abi.encodeWithSelector(MarketInvalidConsumerSignature.selector, ctpId, signer, ctp.consumer), f);
         }
-        if (ctp.price == 0) return abi.encodeWithSelector(MarketZeroPrice.selector, ctpId);
-        if (_nonces[ctp.consumer][ctp.nonce >> 8] & (1 << (ctp.nonce & 0xff)) != 0) {
-            return abi.encodeWithSelector(MarketNonceUsed.selector, ctp.consumer, ctp.nonce);
-        }
-        Funds storage f = _funds[ctp.consumer];
+        if (ctp.price == 0) return (abi.encodeWithSelector(MarketZeroPrice.selector, ctpId), f);
+        f = _funds[ctp.consumer];
+        err = _spendNonce(f, ctp);
+        if (err.length != 0) return (err, f);
         uint256 free = f.balance - f.frozen;
-        if (ctp.price > free) return abi.encodeWithSelector(FundsInsufficient.selector, ctp.consumer, free, ctp.price);
+        if (ctp.price > free) {
+            return (abi.encodeWithSelector(FundsInsufficient.selector, ctp.consumer, free, ctp.price), f);
+        }
+    }
+
+    /// @dev Marks `ctp.nonce` spent in the in-memory copy `f` of the consumer's funds,
+    /// sliding the 32-nonce window forward when the nonce lies past it.
+    function _spendNonce(Funds memory f, CommitToPay calldata ctp) private pure returns (bytes memory) {
+        uint32 nonce = ctp.nonce;
+        if (nonce < f.nonceBase) return abi.encodeWithSelector(MarketNonceUsed.selector, ctp.consumer, nonce);
+        uint256 offset = nonce - f.nonceBase;
+        if (offset >= NONCE_WINDOW) {
+            uint256 shift = offset - (NONCE_WINDOW - 1);
+            f.nonceBits = shift >= NONCE_WINDOW ? 0 : uint32(uint256(f.nonceBits) >> shift);
+            f.nonceBase = uint32(nonce - (NONCE_WINDOW - 1));
+            offset = NONCE_WINDOW - 1;
+        }
+        uint32 bit = uint32(1 << offset);
+        if (f.nonceBits & bit != 0) return abi.encodeWithSelector(MarketNonceUsed.selector, ctp.consumer, nonce);
+        f.nonceBits |= bit;
         return "";
     }
 
     /// @dev SPB's ERC checks (a: expiry; b: price; c, d: CoE and leaf; e: leaf-key
-    /// signature) plus the contract hash and the account's supply. No side effects.
+    /// signature) plus the contract hash and the account's supply. No side effects;
+    /// returns the account to update.
     function _checkReceipt(
         bytes32 ctpId,
         CommitToPay calldata ctp,
         ContractTerms calldata terms,
         EnergyReceipt calldata erc
-    ) private view returns (bytes memory err, address producer) {
+    ) private view returns (bytes memory err, Account memory account) {
         if (block.timestamp > ctp.expiry) {
-            return (abi.encodeWithSelector(MarketExpiredCommitment.selector, ctpId, ctp.expiry), address(0));
+            return (abi.encodeWithSelector(MarketExpiredCommitment.selector, ctpId, ctp.expiry), account);
         }
         if (erc.price != ctp.price) {
-            return (abi.encodeWithSelector(MarketPriceMismatch.selector, ctpId, ctp.price, erc.price), address(0));
+            return (abi.encodeWithSelector(MarketPriceMismatch.selector, ctpId, ctp.price, erc.price), account);
         }
+        if (erc.energyWh == 0) return (abi.encodeWithSelector(MarketZeroEnergy.selector, ctpId), account);
         bytes32 revealed = _contractHash(erc.energyWh, terms);
         if (revealed != ctp.contractHash) {
             return (
-                abi.encodeWithSelector(MarketContractHashMismatch.selector, ctpId, ctp.contractHash, revealed),
-                address(0)
+                abi.encodeWithSelector(MarketContractHashMismatch.selector, ctpId, ctp.contractHash, revealed), account
             );
         }
         bytes32 digest = _hashReceipt(ctpId, erc);
         (address key, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(digest, erc.signature);
         if (rerr != ECDSA.RecoverError.NoError) {
-            return (abi.encodeWithSelector(CoEInvalidSignature.selector, digest), address(0));
+            return (abi.encodeWithSelector(CoEInvalidSignature.selector, digest), account);
         }
         err = _checkLeaf(erc.coeRoot, erc.leafIndex, key, erc.proof);
-        if (err.length != 0) return (err, address(0));
-        Account storage account = _accounts[ctp.accountId];
-        producer = account.owner;
-        if (producer == address(0)) return (abi.encodeWithSelector(AccountUnknown.selector, ctp.accountId), address(0));
+        if (err.length != 0) return (err, account);
+        // An account with supply exists: only its owner can have supplied it.
+        account = _accounts[ctp.accountId];
         if (erc.energyWh > account.supplyWh) {
             return (
                 abi.encodeWithSelector(
                     AccountInsufficientSupply.selector, ctp.accountId, account.supplyWh, erc.energyWh
                 ),
-                address(0)
+                account
             );
         }
     }
 
     /// @dev Effects shared by both forms once every check passed.
-    function _pay(bytes32 ctpId, CommitToPay calldata ctp, EnergyReceipt calldata erc, address producer, bool signed)
+    function _pay(bytes32 ctpId, CommitToPay calldata ctp, EnergyReceipt calldata erc, Account memory account, bool signed)
         private
     {
-        _funds[producer].balance += ctp.price;
-        _accounts[ctp.accountId].supplyWh -= uint96(erc.energyWh);
+        account.supplyWh -= uint96(erc.energyWh);
+        account.earnings += ctp.price;
+        _accounts[ctp.accountId] = account;
         _useLeaf(erc.coeRoot, erc.leafIndex);
-        emit Settled(
-            ctpId, ctp.accountId, erc.coeRoot, ctp.consumer, producer, ctp.price, erc.energyWh, erc.leafIndex, signed
-        );
-    }
-
-    function _useNonce(address consumer, uint256 nonce) private returns (bytes memory err) {
-        uint256 bit = 1 << (nonce & 0xff);
-        mapping(uint256 => uint256) storage words = _nonces[consumer];
-        uint256 word = words[nonce >> 8];
-        if (word & bit != 0) return abi.encodeWithSelector(MarketNonceUsed.selector, consumer, nonce);
-        words[nonce >> 8] = word | bit;
-        return "";
+        emit Settled(ctpId, ctp.accountId, erc.coeRoot, ctp.consumer, ctp.price, erc.energyWh, erc.leafIndex, signed);
     }
 
     function _hashCommitment(CommitToPay calldata ctp) private view returns (bytes32) {

@@ -46,6 +46,11 @@ interface ISpbMarketActions {
     /// @notice Withdraw `amount` wei of the caller's free balance (balance minus frozen).
     function withdraw(uint256 amount) external;
 
+    /// @notice Move an account's earnings (settled CTPs) to its owner's balance.
+    /// Only the account's owner.
+    /// @return amount the wei moved
+    function collect(uint64 accountId) external returns (uint256 amount);
+
     // --- CTP / ERC -----------------------------------------------------------------------
     /// @notice Make an on-chain CTP: freeze `ctp.price` of the caller's free balance for
     /// account `ctp.accountId` until settled or `ctp.expiry`. The caller must be `ctp.consumer`.
@@ -59,7 +64,7 @@ interface ISpbMarketActions {
     /// @notice Settle a pending on-chain CTP with the consumer meter's ERC: checks SPB's
     /// (a) pending and not expired, (b) price, (c) registered CoE of a certified verifier,
     /// (d) leaf proof, (e) leaf-key signature, plus the revealed terms against the
-    /// contract hash; then pays the producer and reduces the account's supply.
+    /// contract hash; then credits the account's earnings and reduces its supply.
     function settle(CommitToPay calldata ctp, ContractTerms calldata terms, EnergyReceipt calldata erc) external;
 
     /// @notice Single-transaction atomic form: settle a CTP that the consumer signed off

@@ -29,7 +29,7 @@ interface ISpbMarketErrors {
     error FundsZeroAmount();
     /// @notice The amount does not fit in the free balance (balance minus frozen).
     error FundsInsufficient(address owner, uint256 free, uint256 requested);
-    /// @notice A balance would exceed its 128-bit counter.
+    /// @notice A balance would exceed its 96-bit counter.
     error FundsAmountOverflow(address owner, uint256 amount);
     /// @notice Sending ether to the recipient failed (it reverted or re-entered).
     error FundsTransferFailed(address to, uint256 amount);
@@ -41,8 +41,8 @@ interface ISpbMarketErrors {
     error MarketZeroPrice(bytes32 ctpId);
     /// @notice A CTP's expiry must lie in the future when it is made.
     error MarketExpiryInPast(bytes32 ctpId, uint64 expiry, uint256 nowTimestamp);
-    /// @notice The consumer already used this nonce for another CTP.
-    error MarketNonceUsed(address consumer, uint256 nonce);
+    /// @notice The consumer already used this nonce, or it fell behind the consumer's 32-nonce window.
+    error MarketNonceUsed(address consumer, uint32 nonce);
     /// @notice The CTP is not pending (unknown, settled or released).
     error MarketCommitmentNotPending(bytes32 ctpId, CommitmentStatus status);
     /// @notice The CTP's expiry has passed: it can only be released.
@@ -51,6 +51,8 @@ interface ISpbMarketErrors {
     error MarketCommitmentNotExpired(bytes32 ctpId, uint64 expiry);
     /// @notice The off-chain CTP is not signed by its consumer.
     error MarketInvalidConsumerSignature(bytes32 ctpId, address recovered, address consumer);
+    /// @notice An ERC must confirm a non-zero amount of energy.
+    error MarketZeroEnergy(bytes32 ctpId);
     /// @notice The ERC's price differs from the CTP's.
     error MarketPriceMismatch(bytes32 ctpId, uint128 committed, uint128 receipted);
     /// @notice The revealed terms do not hash to the CTP's contract hash.

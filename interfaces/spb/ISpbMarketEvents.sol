@@ -35,26 +35,28 @@ interface ISpbMarketEvents {
         bytes32 indexed ctpId,
         address indexed consumer,
         uint64 indexed accountId,
-        uint128 price,
+        uint96 price,
         uint64 expiry,
         bytes32 contractHash,
-        uint256 nonce
+        uint32 nonce
     );
     /// @notice An expired CTP released its frozen funds back to the consumer.
-    event Released(bytes32 indexed ctpId, address indexed consumer, uint128 price);
-    /// @notice An ERC settled a CTP: the producer was paid and the account's supply reduced.
-    /// `signedCtp` is true for the single-transaction form (CTP signed off chain).
+    event Released(bytes32 indexed ctpId, address indexed consumer, uint96 price);
+    /// @notice An ERC settled a CTP: `price` moved from the consumer to the account's
+    /// earnings and the account's supply fell by `energyWh`. `signedCtp` is true for the
+    /// single-transaction form (CTP signed off chain). The producer is the account's owner.
     event Settled(
         bytes32 indexed ctpId,
         uint64 indexed accountId,
         bytes32 indexed coeRoot,
         address consumer,
-        address producer,
-        uint128 price,
+        uint96 price,
         uint128 energyWh,
         uint256 leafIndex,
         bool signedCtp
     );
+    /// @notice An account's earnings were moved to its owner's balance.
+    event EarningsCollected(uint64 indexed accountId, address indexed owner, uint256 amount);
     /// @notice A batch item was skipped; `reason` is the ABI-encoded market error.
     event SettlementSkipped(bytes32 indexed ctpId, uint256 index, bytes reason);
     /// @notice A Certificate of Existence was registered.

@@ -17,17 +17,22 @@ interface ISpbMarketState {
     /// @notice Whether `manufacturer` is a registered CA.
     function isManufacturer(address manufacturer) external view returns (bool);
 
-    /// @notice Owner, energy for sale (Wh) and last supply id (P_T_ID) of an account.
-    function accountOf(uint64 accountId) external view returns (address owner, uint96 supplyWh, bytes32 lastSupplyId);
+    /// @notice Owner, energy for sale (Wh), uncollected earnings (wei) and last supply id
+    /// (P_T_ID) of an account.
+    function accountOf(uint64 accountId)
+        external
+        view
+        returns (address owner, uint96 supplyWh, uint160 earnings, bytes32 lastSupplyId);
 
     /// @notice Balance (frozen included) and frozen part of `owner`'s funds, in wei.
-    function fundsOf(address owner) external view returns (uint128 balance, uint128 frozen);
+    function fundsOf(address owner) external view returns (uint96 balance, uint96 frozen);
 
     /// @notice Status of an on-chain CTP.
     function commitmentStatus(bytes32 ctpId) external view returns (CommitmentStatus);
 
-    /// @notice Whether `consumer` already used `nonce` for a CTP.
-    function isNonceUsed(address consumer, uint256 nonce) external view returns (bool);
+    /// @notice Whether `nonce` can no longer commit a CTP of `consumer` (used, or behind
+    /// the consumer's 32-nonce window).
+    function isNonceUsed(address consumer, uint32 nonce) external view returns (bool);
 
     /// @notice Manufacturer CA and verifier meter of a registered CoE (zero if unknown).
     function coeOf(bytes32 root) external view returns (address manufacturer, address verifier);

@@ -4,15 +4,16 @@ pragma solidity 0.8.37;
 /// @notice Commit To Pay (SPB's CTP): the consumer promises `price` (wei) for energy from
 /// energy account `accountId`, valid until `expiry`. `contractHash` is
 /// `keccak256(abi.encode(energyWh, rate, salt))` of the agreed terms, so neither the
-/// amount nor the rate appears in clear. One `nonce` commits once (bitmap per consumer).
-/// Its EIP-712 digest is the CTP id (`T_ID`).
+/// amount nor the rate appears in clear. One `nonce` commits once: each consumer has a
+/// sliding window of 32 nonces packed into its funds slot (see `SpbMarket`), so up to 32
+/// CTPs can be outstanding at once. Its EIP-712 digest is the CTP id (`T_ID`).
 struct CommitToPay {
     address consumer;
     uint64 accountId;
     uint64 expiry;
-    uint128 price;
+    uint96 price;
     bytes32 contractHash;
-    uint256 nonce;
+    uint32 nonce;
 }
 
 /// @notice The terms behind a CTP's contract hash, revealed at settlement so that the

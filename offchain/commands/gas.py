@@ -7,7 +7,7 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
-from ..gas import SECTIONS, measure_all, write_snapshot
+from ..gas import GOALS, SECTIONS, measure_all, write_snapshot
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,9 +22,13 @@ def _run(args: argparse.Namespace) -> int:
     table = Table(title=f"gas used (anvil, {snapshot['_hardfork']})")
     table.add_column("operation")
     table.add_column("gas", justify="right")
+    table.add_column("goal", justify="right")
     for key, value in sorted(snapshot.items()):
-        if not key.startswith("_"):
-            table.add_row(key, f"{value:,}")
+        if key.startswith("_"):
+            continue
+        goal = GOALS.get(key)
+        verdict = "" if goal is None else f"≤ {goal:,} " + ("ok" if value <= goal else f"MISSED by {value - goal:,}")
+        table.add_row(key, f"{value:,}", verdict)
     Console().print(table)
     if args.write:
         write_snapshot(snapshot, args.write)

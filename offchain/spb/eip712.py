@@ -44,9 +44,9 @@ CTP_TYPE = [
     {"name": "consumer", "type": "address"},
     {"name": "accountId", "type": "uint64"},
     {"name": "expiry", "type": "uint64"},
-    {"name": "price", "type": "uint128"},
+    {"name": "price", "type": "uint96"},
     {"name": "contractHash", "type": "bytes32"},
-    {"name": "nonce", "type": "uint256"},
+    {"name": "nonce", "type": "uint32"},
 ]
 ERC_TYPE = [
     {"name": "ctpId", "type": "bytes32"},

@@ -48,6 +48,11 @@ def reverts(error: str, *args):
     return brownie.reverts(revert_pattern=f"{re.escape(error)}: {', '.join(parts)}")
 
 
+def earnings(market, account_id) -> int:
+    """Uncollected earnings (wei) of an energy account."""
+    return int(market.accountOf(account_id)[2])
+
+
 def funds(market, owner) -> tuple[int, int]:
     """(balance, frozen) of ``owner`` as plain ints."""
     balance, frozen = market.fundsOf(owner)

@@ -30,6 +30,7 @@ class MarketModel:
     ctps: dict[bytes, Ctp] = field(default_factory=dict)
     used_nonces: set[tuple[str, int]] = field(default_factory=set)
     paid: dict[bytes, int] = field(default_factory=dict)  # ctp id -> times paid
+    earnings: int = 0  # of the one energy account the machine trades with
 
     def free(self, who: str) -> int:
         return self.balance.get(who, 0) - self.frozen.get(who, 0)
@@ -60,13 +61,17 @@ class MarketModel:
         ctp.status = "released"
         self.frozen[ctp.consumer] -= ctp.price
 
-    def _pay(self, ctp_id: bytes, who: str, price: int, energy: int, producer: str) -> None:
+    def _pay(self, ctp_id: bytes, who: str, price: int, energy: int) -> None:
         self.balance[who] -= price
-        self.balance[producer] = self.balance.get(producer, 0) + price
+        self.earnings += price
         self.supply -= energy
         self.paid[ctp_id] = self.paid.get(ctp_id, 0) + 1
 
-    def settle(self, ctp_id: bytes, now: int, producer: str) -> None:
+    def collect(self, owner: str) -> None:
+        self.balance[owner] = self.balance.get(owner, 0) + self.earnings
+        self.earnings = 0
+
+    def settle(self, ctp_id: bytes, now: int) -> None:
         ctp = self.ctps.get(ctp_id)
         if ctp is None or ctp.status != "pending":
             raise Refused("MarketCommitmentNotPending")
@@ -76,10 +81,10 @@ class MarketModel:
             raise Refused("AccountInsufficientSupply")
         ctp.status = "settled"
         self.frozen[ctp.consumer] -= ctp.price
-        self._pay(ctp_id, ctp.consumer, ctp.price, ctp.energy, producer)
+        self._pay(ctp_id, ctp.consumer, ctp.price, ctp.energy)
 
     def settle_signed(
-        self, ctp_id: bytes, who: str, nonce: int, price: int, energy: int, expiry: int, now: int, producer: str
+        self, ctp_id: bytes, who: str, nonce: int, price: int, energy: int, expiry: int, now: int
     ) -> None:
         if (who, nonce) in self.used_nonces:
             raise Refused("MarketNonceUsed")
@@ -90,4 +95,4 @@ class MarketModel:
         if energy > self.supply:
             raise Refused("AccountInsufficientSupply")
         self.used_nonces.add((who, nonce))
-        self._pay(ctp_id, who, price, energy, producer)
+        self._pay(ctp_id, who, price, energy)

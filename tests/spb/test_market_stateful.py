@@ -66,7 +66,7 @@ class MarketMachine(RuleBasedStateMachine):
         self.model.balance = {str(a): int(self.market.fundsOf(a)[0]) for a in [*self.consumers, self.producer]}
         self.pending: list[tuple[eip712.CommitToPay, eip712.Terms, bytes]] = []
         self.next_leaf = 0
-        self.next_nonce = 10**6
+        self.next_nonce = 1000
         self.payments: dict[bytes, int] = {}  # ctp id -> Settled events seen on chain
         for who in self.consumers:  # every run starts with funded consumers
             self.model.deposit(str(who), INITIAL_DEPOSIT)
@@ -135,6 +135,11 @@ class MarketMachine(RuleBasedStateMachine):
             lambda: self.model.withdraw(str(who), st_amount), lambda: self.market.withdraw(st_amount, {"from": who})
         )
 
+    @rule()
+    def rule_producer_collects(self):
+        self.model.collect(str(self.producer))
+        self.market.collect(self.account_id, {"from": self.producer})
+
     @rule(st_amount=st_withdrawal)
     def rule_producer_withdraws(self, st_amount):
         p = self.producer
@@ -162,7 +167,7 @@ class MarketMachine(RuleBasedStateMachine):
         erc = self._erc(ctp, terms, ctp_id)
         t = self._next_block_time()
         self._expect(
-            lambda: self.model.settle(ctp_id, t, str(self.producer)),
+            lambda: self.model.settle(ctp_id, t),
             lambda: self.market.settle(ctp.as_args(), terms.as_args(), erc, {"from": self.producer}),
         )
 
@@ -174,9 +179,7 @@ class MarketMachine(RuleBasedStateMachine):
         erc = self._erc(ctp, terms, ctp_id)
         t = self._next_block_time()
         self._expect(
-            lambda: self.model.settle_signed(
-                ctp_id, str(who), ctp.nonce, ctp.price, st_energy, ctp.expiry, t, str(self.producer)
-            ),
+            lambda: self.model.settle_signed(ctp_id, str(who), ctp.nonce, ctp.price, st_energy, ctp.expiry, t),
             lambda: self.market.settleSigned(ctp.as_args(), sig, terms.as_args(), erc, {"from": self.producer}),
         )
 
@@ -207,7 +210,9 @@ class MarketMachine(RuleBasedStateMachine):
             assert frozen <= balance
             total_free += balance - frozen
             total_frozen += frozen
-        assert self.market.balance() == total_free + total_frozen
+        earned = int(self.market.accountOf(self.account_id)[2])
+        assert earned == self.model.earnings
+        assert self.market.balance() == total_free + total_frozen + earned
 
     @invariant()
     def invariant_no_ctp_paid_twice(self):

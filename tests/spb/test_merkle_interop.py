@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PRICE, KeyPool, funds
+from conftest import PRICE, KeyPool, earnings
 from eth_account import Account
 
 from offchain.spb.merkle import COE_LEAF, StandardMerkleTree
@@ -41,7 +41,7 @@ def test_js_tree_and_python_tree_agree(js_pool):
 
 
 def test_proofs_from_the_js_library_settle_on_chain(
-    market, register_coe, funded, make_ctp, make_erc, producer, js_pool
+    market, register_coe, funded, make_ctp, make_erc, producer, js_pool, account_id
 ):
     keys, data = js_pool
     pool = KeyPool(keys, StandardMerkleTree.load(data["dump"]))
@@ -53,4 +53,4 @@ def test_proofs_from_the_js_library_settle_on_chain(
         erc = make_erc(ctp, terms, leaf=leaf, pool=pool, proof=js_proof)
         market.settle(ctp.as_args(), terms.as_args(), erc, {"from": producer})
         assert market.isLeafUsed(pool.root, leaf)
-    assert funds(market, producer) == (3 * PRICE, 0)
+    assert earnings(market, account_id) == 3 * PRICE

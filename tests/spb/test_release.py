@@ -1,11 +1,13 @@
 """Releasing expired CTPs: a producer that never delivers gets nothing."""
 
-from conftest import DEPOSIT, PRICE, advance, funds, reverts
+from conftest import DEPOSIT, PRICE, advance, earnings, funds, reverts
 
 from offchain.spb import eip712
 
 
-def test_producer_never_delivers_and_funds_return_at_expiry(market, funded, producer, stranger, make_ctp, chain):
+def test_producer_never_delivers_and_funds_return_at_expiry(
+    market, funded, producer, stranger, make_ctp, chain, account_id
+):
     ctp, _ = make_ctp(ttl=600)
     market.commit(ctp.as_args(), {"from": funded})
     ctp_id = eip712.ctp_digest(ctp, chain.id, market.address)
@@ -13,7 +15,7 @@ def test_producer_never_delivers_and_funds_return_at_expiry(market, funded, prod
     tx = market.release(ctp.as_args(), {"from": stranger})  # anyone may release
     assert tx.events["Released"]["price"] == PRICE
     assert funds(market, funded) == (DEPOSIT, 0)
-    assert funds(market, producer) == (0, 0)
+    assert earnings(market, account_id) == 0
     assert market.commitmentStatus(ctp_id) == 3  # Released
 
 

@@ -1,7 +1,7 @@
 """ERC settlement of on-chain CTPs: SPB's five checks and the attacks they stop."""
 
 import pytest
-from conftest import DEPOSIT, PRICE, RATE, SUPPLY_WH, advance, funds, make_pool, reverts
+from conftest import DEPOSIT, PRICE, RATE, SUPPLY_WH, advance, earnings, funds, make_pool, reverts
 from eth_account import Account
 
 from offchain.spb import eip712
@@ -26,24 +26,25 @@ def test_valid_erc_pays_the_producer_and_reduces_supply(market, pending, make_er
     tx = settle(market, ctp, terms, make_erc(ctp, terms, leaf=3), producer)
     ev = tx.events["Settled"]
     assert bytes(ev["ctpId"]) == ctp_id
-    assert (ev["producer"], ev["price"], ev["energyWh"], ev["leafIndex"], ev["signedCtp"]) == (
-        producer,
+    assert (ev["consumer"], ev["price"], ev["energyWh"], ev["leafIndex"], ev["signedCtp"]) == (
+        funded,
         PRICE,
         terms.energy_wh,
         3,
         False,
     )
     assert funds(market, funded) == (DEPOSIT - PRICE, 0)
-    assert funds(market, producer) == (PRICE, 0)
+    assert earnings(market, account_id) == PRICE
     assert market.accountOf(account_id)[1] == SUPPLY_WH - PRICE // RATE
+    assert funds(market, producer) == (0, 0)  # paid into the account, collected by its owner
     assert market.isLeafUsed(meter.root, 3)
     assert market.commitmentStatus(ctp_id) == 2  # Settled
 
 
-def test_anyone_may_relay_the_erc(market, pending, make_erc, stranger, producer):
+def test_anyone_may_relay_the_erc(market, pending, make_erc, stranger, producer, account_id):
     ctp, terms, _ = pending
     settle(market, ctp, terms, make_erc(ctp, terms), stranger)
-    assert funds(market, producer) == (PRICE, 0)
+    assert earnings(market, account_id) == PRICE
 
 
 def test_consumer_cannot_settle_without_a_ctp(market, funded, make_ctp, make_erc, chain):

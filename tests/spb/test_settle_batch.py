@@ -1,7 +1,7 @@
 """Batch settlement: all-or-nothing, or skip bad items with a reason — never a wrong payment."""
 
 import pytest
-from conftest import DEPOSIT, PRICE, funds, reverts
+from conftest import DEPOSIT, PRICE, earnings, funds, reverts
 from eth_abi import encode
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector
@@ -31,28 +31,28 @@ def batch(market, funded, make_ctp, sign_ctp, make_erc, chain):
     return _batch
 
 
-def test_batch_settles_every_good_item(market, batch, producer, funded):
+def test_batch_settles_every_good_item(market, batch, producer, funded, account_id):
     items, _, _ = batch(5)
     tx = market.settleBatch(items, True, {"from": producer})
     assert tx.return_value == 5
     assert len(tx.events["Settled"]) == 5
-    assert funds(market, producer) == (5 * PRICE, 0)
+    assert earnings(market, account_id) == 5 * PRICE
     assert funds(market, funded) == (DEPOSIT - 5 * PRICE, 0)
 
 
-def test_atomic_batch_with_one_forged_erc_reverts_entirely(market, batch, producer, funded, meter):
+def test_atomic_batch_with_one_forged_erc_reverts_entirely(market, batch, producer, funded, meter, account_id):
     items, _, forger = batch(4, bad=2)
     reason = encoded_error(
         "CoELeafNotInTree(bytes32,uint256,address)", ["bytes32", "uint256", "address"], [meter.root, 2, forger.address]
     )
     with reverts("MarketBatchItemFailed", 2, reason):
         market.settleBatch(items, True, {"from": producer})
-    assert funds(market, producer) == (0, 0)
+    assert earnings(market, account_id) == 0
     assert funds(market, funded) == (DEPOSIT, 0)
     assert not any(market.isLeafUsed(meter.root, i) for i in range(4))
 
 
-def test_lenient_batch_skips_the_bad_item_and_says_why(market, batch, producer, funded, meter):
+def test_lenient_batch_skips_the_bad_item_and_says_why(market, batch, producer, funded, meter, account_id):
     items, ids, forger = batch(4, bad=1)
     tx = market.settleBatch(items, False, {"from": producer})
     assert tx.return_value == 3
@@ -63,26 +63,26 @@ def test_lenient_batch_skips_the_bad_item_and_says_why(market, batch, producer, 
         "CoELeafNotInTree(bytes32,uint256,address)", ["bytes32", "uint256", "address"], [meter.root, 1, forger.address]
     )
     assert [bytes(e["ctpId"]) for e in tx.events["Settled"]] == [ids[0], ids[2], ids[3]]
-    assert funds(market, producer) == (3 * PRICE, 0)
+    assert earnings(market, account_id) == 3 * PRICE
     assert funds(market, funded) == (DEPOSIT - 3 * PRICE, 0)
     assert not market.isLeafUsed(meter.root, 1)
     assert not market.isNonceUsed(funded, eip712.CommitToPay(*items[1][0]).nonce)
 
 
-def test_duplicate_item_in_a_batch_pays_once(market, batch, producer, funded):
+def test_duplicate_item_in_a_batch_pays_once(market, batch, producer, funded, account_id):
     items, _, _ = batch(2)
     tx = market.settleBatch([items[0], items[1], items[0]], False, {"from": producer})
     assert tx.return_value == 2
     reason = bytes(tx.events["SettlementSkipped"][0]["reason"])
     nonce = eip712.CommitToPay(*items[0][0]).nonce
-    assert reason == encoded_error("MarketNonceUsed(address,uint256)", ["address", "uint256"], [funded.address, nonce])
-    assert funds(market, producer) == (2 * PRICE, 0)
+    assert reason == encoded_error("MarketNonceUsed(address,uint32)", ["address", "uint32"], [funded.address, nonce])
+    assert earnings(market, account_id) == 2 * PRICE
 
 
-def test_atomic_batch_reports_the_failing_index_and_reason(market, batch, producer, funded):
+def test_atomic_batch_reports_the_failing_index_and_reason(market, batch, producer, funded, account_id):
     items, _, _ = batch(3)
     nonce = eip712.CommitToPay(*items[0][0]).nonce
-    reason = encoded_error("MarketNonceUsed(address,uint256)", ["address", "uint256"], [funded.address, nonce])
+    reason = encoded_error("MarketNonceUsed(address,uint32)", ["address", "uint32"], [funded.address, nonce])
     with reverts("MarketBatchItemFailed", 3, reason):
         market.settleBatch([*items, items[0]], True, {"from": producer})
-    assert funds(market, producer) == (0, 0)
+    assert earnings(market, account_id) == 0

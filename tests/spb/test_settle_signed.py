@@ -1,7 +1,7 @@
 """Single-transaction atomic form: an off-chain signed CTP settled with its ERC."""
 
 import pytest
-from conftest import DEPOSIT, PRICE, advance, funds, reverts
+from conftest import DEPOSIT, PRICE, advance, earnings, funds, reverts
 from eth_account import Account
 
 from offchain.spb import eip712
@@ -18,14 +18,14 @@ def settle_signed(market, ctp, sig, terms, erc, sender):
     return market.settleSigned(ctp.as_args(), sig, terms.as_args(), erc, {"from": sender})
 
 
-def test_signed_ctp_and_erc_settle_in_one_transaction(market, signed, make_erc, producer, funded):
+def test_signed_ctp_and_erc_settle_in_one_transaction(market, signed, make_erc, producer, funded, account_id):
     ctp, terms, sig, ctp_id = signed
     tx = settle_signed(market, ctp, sig, terms, make_erc(ctp, terms), producer)
     assert "Committed" not in tx.events  # the CTP never appeared on chain on its own
     ev = tx.events["Settled"]
     assert bytes(ev["ctpId"]) == ctp_id and ev["signedCtp"] is True
     assert funds(market, funded) == (DEPOSIT - PRICE, 0)
-    assert funds(market, producer) == (PRICE, 0)
+    assert earnings(market, account_id) == PRICE
     assert market.isNonceUsed(funded, ctp.nonce)
     assert market.commitmentStatus(ctp_id) == 0  # never stored
 

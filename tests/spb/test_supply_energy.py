@@ -24,8 +24,8 @@ def test_supply_entries_form_a_hash_chain(market, producer, fresh_account, chain
         )
     )
     assert bytes(e2["supplyId"]) == expected
-    owner, supply, last = market.accountOf(fresh_account)
-    assert (owner, supply, bytes(last)) == (producer, 800, expected)
+    owner, supply, earned, last = market.accountOf(fresh_account)
+    assert (owner, supply, earned, bytes(last)) == (producer, 800, 0, expected)
 
 
 def test_only_the_owner_supplies(market, stranger, fresh_account):

@@ -1,0 +1,144 @@
+"""Gas of SPB trades in steady state, for ``gas-snapshot.json`` (``gridledger gas``).
+
+Steady state as the issue defines it: accounts already funded, the producer's balance
+non-zero, a CoE tree of depth 10 (1,024 leaves), and every bitmap word already touched
+by an earlier trade. Figures are ``gasUsed`` of real transactions on anvil (London).
+Keys and salts are derived from fixed seeds so that the calldata, and so the gas, is
+the same on every run: a change in the snapshot means a change in the contracts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from ..contracts import deploy
+from ..network import Chain
+from .eip712 import CommitToPay, Terms, ctp_digest, sign_ctp, sign_erc
+from .market import MarketClient, Settlement
+from .merkle import COE_LEAF, StandardMerkleTree, keccak256
+from .meter import certificate_inner, personal_sign
+
+__all__ = ["measure", "measure_escrow", "TREE_LEAVES", "BATCH"]
+
+TREE_LEAVES = 1024  # depth 10
+BATCH = 50
+RATE = 10**12  # wei per Wh
+PRICE = 5 * 10**15
+EXPIRY = 4_102_444_800  # fixed (2100-01-01) so that calldata, and gas, repeat exactly
+ERC_TIMESTAMP = 1_800_000_000
+_COE_TAG = keccak256(b"GridLedger.CertificateOfExistence.v1")
+
+
+def _key(label: str, i: int) -> LocalAccount:
+    """A deterministic key for the benchmark (never for real funds)."""
+    return Account.from_key(keccak256(f"gridledger-gas-bench/{label}/{i}".encode()))
+
+
+class _Bench:
+    """A market with a registered depth-10 CoE, one producer account and funded consumers."""
+
+    def __init__(self, chain: Chain, accounts: list[LocalAccount], keys_needed: int) -> None:
+        self.chain = chain
+        self.governor, self.producer = accounts[0], accounts[1]
+        self.consumers = accounts[2:7]
+        self.market = MarketClient.deploy(chain, self.governor)
+        ca, verifier = _key("ca", 0), _key("verifier", 0)
+        self.market.set_manufacturer(ca.address, True, sender=self.governor)
+        self.keys = [_key("leaf", i) for i in range(keys_needed)]
+        addresses = [k.address for k in self.keys] + [
+            _key("filler", i).address for i in range(TREE_LEAVES - keys_needed)
+        ]
+        self.tree = StandardMerkleTree.of(list(enumerate(addresses)), COE_LEAF)
+        self.market.register_coe(
+            self.tree.root,
+            personal_sign(ca, certificate_inner(verifier.address)),
+            personal_sign(verifier, keccak256(_COE_TAG + self.tree.root)),
+            sender=self.governor,
+        )
+        self.account_id = self.market.open_account_by_burn(sender=self.producer)
+        self.market.supply_energy(self.account_id, 10**12, RATE, True, sender=self.producer)
+        for c in self.consumers:
+            self.market.deposit(10**18, sender=c)
+        self.next_leaf = 0
+        self.next_nonce = 1
+
+    def ctp(self, consumer: LocalAccount) -> tuple[CommitToPay, Terms]:
+        terms = Terms(PRICE // RATE, RATE, keccak256(b"salt" + self.next_nonce.to_bytes(4, "big")))
+        ctp = CommitToPay(consumer.address, self.account_id, EXPIRY, PRICE, terms.contract_hash, self.next_nonce)
+        self.next_nonce += 1
+        return ctp, terms
+
+    def erc(self, ctp: CommitToPay, terms: Terms) -> tuple[Any, ...]:
+        leaf = self.next_leaf
+        self.next_leaf += 1
+        ctp_id = ctp_digest(ctp, self.chain.chain_id, self.market.address)
+        ts = ERC_TIMESTAMP
+        cid, addr = self.chain.chain_id, self.market.address
+        sig = sign_erc(self.keys[leaf].key, ctp_id, ctp.price, terms.energy_wh, self.tree.root, leaf, ts, cid, addr)
+        return (ctp.price, terms.energy_wh, ts, self.tree.root, leaf, self.tree.get_proof(leaf), sig)
+
+    def on_chain_trade(self, consumer: LocalAccount) -> tuple[int, int]:
+        ctp, terms = self.ctp(consumer)
+        commit = self.market.commit(ctp, sender=consumer)
+        settle = self.market.settle(ctp, terms, self.erc(ctp, terms), sender=self.producer)
+        return int(commit["gasUsed"]), int(settle["gasUsed"])
+
+    def signed(self, consumer: LocalAccount) -> Settlement:
+        ctp, terms = self.ctp(consumer)
+        sig = sign_ctp(ctp, consumer.key, self.chain.chain_id, self.market.address)
+        return Settlement(ctp, sig, terms, self.erc(ctp, terms))
+
+    def single_trade(self, consumer: LocalAccount) -> int:
+        s = self.signed(consumer)
+        receipt = self.market.settle_signed(s.ctp, s.consumer_signature, s.terms, s.erc, sender=self.producer)
+        return int(receipt["gasUsed"])
+
+
+def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
+    """spb.ctp_freeze, spb.erc_settle, spb.ctp_plus_erc, spb.settle_single, spb.batch50_per_trade."""
+    bench = _Bench(chain, accounts, keys_needed=8 + BATCH)
+    consumer = bench.consumers[0]
+    bench.on_chain_trade(consumer)  # warm-up: producer balance, bitmap words
+    bench.single_trade(consumer)
+    freeze, settle = bench.on_chain_trade(consumer)
+    single = bench.single_trade(consumer)
+    items = [bench.signed(bench.consumers[i % len(bench.consumers)]) for i in range(BATCH)]
+    receipt = bench.market.settle_batch(items, atomic=True, sender=bench.producer)
+    settled = bench.market.events(receipt, "Settled")
+    if len(settled) != BATCH:
+        raise RuntimeError(f"batch settled {len(settled)} of {BATCH} items")
+    return {
+        "ctp_freeze": freeze,
+        "erc_settle": settle,
+        "ctp_plus_erc": freeze + settle,
+        "settle_single": single,
+        "batch50_per_trade": int(receipt["gasUsed"]) // BATCH,
+    }
+
+
+def measure_escrow(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
+    """escrow_baseline.open, .confirm and .trade (their sum) for the same trade."""
+    escrow = deploy(chain, "PlainEscrow", sender=accounts[0])
+    consumer, producer = accounts[2], accounts[1]
+
+    def trade() -> tuple[int, int]:
+        expiry = int(chain.w3.eth.get_block("latest")["timestamp"]) + 3600
+        tx = escrow.functions.open(producer.address, expiry).build_transaction(
+            {"from": consumer.address, "value": PRICE, "gas": 0, **chain.fee_fields()}
+        )
+        tx.pop("gas")
+        opened = chain.send(tx, consumer, what="escrow open")
+        trade_id = escrow.events.EscrowOpened().process_receipt(opened)[0]["args"]["tradeId"]
+        tx = escrow.functions.confirm(trade_id).build_transaction(
+            {"from": consumer.address, "gas": 0, **chain.fee_fields()}
+        )
+        tx.pop("gas")
+        confirmed = chain.send(tx, consumer, what="escrow confirm")
+        return int(opened["gasUsed"]), int(confirmed["gasUsed"])
+
+    trade()  # warm-up: the trade counter and the producer's account exist
+    open_gas, confirm_gas = trade()
+    return {"open": open_gas, "confirm": confirm_gas, "trade": open_gas + confirm_gas}

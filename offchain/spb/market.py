@@ -1,0 +1,157 @@
+"""Client of the deployed ``SpbMarket`` contract: the API agents, scripts and users call.
+
+Every state-changing method sends one transaction through :meth:`Chain.send` (fees,
+nonce and gas filled in; a refusal raises :class:`TransactionFailedError` carrying the
+contract's custom error name and arguments, before anything is sent) and returns the
+receipt. Reads return plain Python values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from web3.contract import Contract
+
+from ..contracts import artifact, deploy
+from ..network import Chain
+from .eip712 import CommitToPay, Terms, ctp_digest
+
+__all__ = ["MarketClient", "Settlement", "COMMITMENT_STATUS"]
+
+#: ``CommitmentStatus`` enum of ``SpbTypes.sol``.
+COMMITMENT_STATUS = ("none", "pending", "settled", "released")
+
+Sender = LocalAccount | str
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """One item of a batch: a signed CTP, its terms and the meter's ERC arguments."""
+
+    ctp: CommitToPay
+    consumer_signature: bytes
+    terms: Terms
+    erc: tuple[Any, ...]
+
+    def as_args(self) -> tuple[Any, ...]:
+        return (self.ctp.as_args(), self.consumer_signature, self.terms.as_args(), self.erc)
+
+
+class MarketClient:
+    """Typed access to one ``SpbMarket`` deployment on ``chain``."""
+
+    def __init__(self, chain: Chain, address: str) -> None:
+        self.chain = chain
+        self.contract: Contract = chain.w3.eth.contract(
+            address=chain.w3.to_checksum_address(address), abi=artifact("SpbMarket")["abi"]
+        )
+
+    @classmethod
+    def deploy(cls, chain: Chain, governor: Sender, *, account_fee: int = 0) -> MarketClient:
+        """Deploy a new market governed by ``governor``."""
+        address = governor if isinstance(governor, str) else governor.address
+        contract = deploy(chain, "SpbMarket", address, account_fee, sender=governor)
+        return cls(chain, contract.address)
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+    # -- plumbing ------------------------------------------------------------------------
+    def _send(self, fn: Any, sender: Sender, what: str, value: int = 0) -> Any:
+        frm = sender if isinstance(sender, str) else sender.address
+        tx = fn.build_transaction({"from": frm, "value": value, "gas": 0, **self.chain.fee_fields()})
+        tx.pop("gas")
+        return self.chain.send(tx, sender, what=what)
+
+    def events(self, receipt: Any, name: str) -> list[dict[str, Any]]:
+        """Decoded ``name`` events of ``receipt`` (as plain dicts)."""
+        from web3.logs import DISCARD
+
+        return [dict(e["args"]) for e in getattr(self.contract.events, name)().process_receipt(receipt, errors=DISCARD)]
+
+    # -- governance ----------------------------------------------------------------------
+    def set_manufacturer(self, manufacturer: str, authorized: bool, *, sender: Sender) -> Any:
+        return self._send(self.contract.functions.setManufacturer(manufacturer, authorized), sender, "setManufacturer")
+
+    def set_distributor(self, distributor: str, authorized: bool, *, sender: Sender) -> Any:
+        return self._send(self.contract.functions.setDistributor(distributor, authorized), sender, "setDistributor")
+
+    # -- accounts ------------------------------------------------------------------------
+    def open_account_by_burn(self, *, sender: Sender) -> int:
+        """Open an energy account by burning the fee; returns the new account id."""
+        fee = self.contract.functions.accountFee().call()
+        receipt = self._send(self.contract.functions.openAccountByBurn(), sender, "openAccountByBurn", value=fee)
+        return int(self.events(receipt, "AccountOpened")[0]["accountId"])
+
+    def open_account_with_certificate(self, certificate_id: bytes, signature: bytes, *, sender: Sender) -> int:
+        fn = self.contract.functions.openAccountWithCertificate(certificate_id, signature)
+        receipt = self._send(fn, sender, "openAccountWithCertificate")
+        return int(self.events(receipt, "AccountOpened")[0]["accountId"])
+
+    def supply_energy(self, account_id: int, amount_wh: int, price: int, negotiable: bool, *, sender: Sender) -> bytes:
+        """Add supply; returns the supply id (T_ID) chained to the previous one."""
+        fn = self.contract.functions.supplyEnergy(account_id, amount_wh, price, negotiable)
+        receipt = self._send(fn, sender, "supplyEnergy")
+        return bytes(self.events(receipt, "EnergySupplied")[0]["supplyId"])
+
+    def account(self, account_id: int) -> tuple[str, int, bytes]:
+        owner, supply, last = self.contract.functions.accountOf(account_id).call()
+        return owner, int(supply), bytes(last)
+
+    # -- funds ---------------------------------------------------------------------------
+    def deposit(self, amount: int, *, sender: Sender) -> Any:
+        return self._send(self.contract.functions.deposit(), sender, "deposit", value=amount)
+
+    def withdraw(self, amount: int, *, sender: Sender) -> Any:
+        return self._send(self.contract.functions.withdraw(amount), sender, "withdraw")
+
+    def funds(self, owner: str) -> tuple[int, int]:
+        """(balance, frozen) of ``owner`` in wei; free = balance - frozen."""
+        balance, frozen = self.contract.functions.fundsOf(owner).call()
+        return int(balance), int(frozen)
+
+    # -- CTP / ERC -----------------------------------------------------------------------
+    def ctp_id(self, ctp: CommitToPay) -> bytes:
+        return ctp_digest(ctp, self.chain.chain_id, self.address)
+
+    def commit(self, ctp: CommitToPay, *, sender: Sender) -> Any:
+        return self._send(self.contract.functions.commit(ctp.as_args()), sender, "commit (CTP)")
+
+    def release(self, ctp: CommitToPay, *, sender: Sender) -> Any:
+        return self._send(self.contract.functions.release(ctp.as_args()), sender, "release (expired CTP)")
+
+    def settle(self, ctp: CommitToPay, terms: Terms, erc: tuple[Any, ...], *, sender: Sender) -> Any:
+        fn = self.contract.functions.settle(ctp.as_args(), terms.as_args(), erc)
+        return self._send(fn, sender, "settle (ERC)")
+
+    def settle_signed(
+        self, ctp: CommitToPay, consumer_signature: bytes, terms: Terms, erc: tuple[Any, ...], *, sender: Sender
+    ) -> Any:
+        fn = self.contract.functions.settleSigned(ctp.as_args(), consumer_signature, terms.as_args(), erc)
+        return self._send(fn, sender, "settleSigned (CTP + ERC)")
+
+    def settle_batch(self, items: list[Settlement], *, atomic: bool, sender: Sender) -> Any:
+        fn = self.contract.functions.settleBatch([i.as_args() for i in items], atomic)
+        return self._send(fn, sender, "settleBatch")
+
+    def status(self, ctp_id: bytes) -> str:
+        return COMMITMENT_STATUS[self.contract.functions.commitmentStatus(ctp_id).call()]
+
+    def nonce_used(self, consumer: str, nonce: int) -> bool:
+        return bool(self.contract.functions.isNonceUsed(consumer, nonce).call())
+
+    # -- CoE -----------------------------------------------------------------------------
+    def register_coe(self, root: bytes, verifier_certificate: bytes, coe_signature: bytes, *, sender: Sender) -> Any:
+        fn = self.contract.functions.registerCoE(root, verifier_certificate, coe_signature)
+        return self._send(fn, sender, "registerCoE")
+
+    def coe(self, root: bytes) -> tuple[str, str]:
+        """(manufacturer, verifier) of a registered CoE; zero addresses if unknown."""
+        manufacturer, verifier = self.contract.functions.coeOf(root).call()
+        return manufacturer, verifier
+
+    def leaf_used(self, root: bytes, leaf_index: int) -> bool:
+        return bool(self.contract.functions.isLeafUsed(root, leaf_index).call())
