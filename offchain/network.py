@@ -157,7 +157,7 @@ class Chain:
     def _broadcast(self, tx: dict[str, Any], raw: bytes | None) -> HexBytes:
         if raw is None:
             return HexBytes(self.w3.eth.send_transaction(tx))  # type: ignore[arg-type]
-        return HexBytes(self.w3.eth.send_raw_transaction(raw))
+        return HexBytes(_settled(lambda: self.w3.eth.send_raw_transaction(raw)))
 
     def wait_for_receipt(
         self,

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .._utils import PROJECT_ROOT
-from ..network import Chain, EmbeddedAnvil, anvil_keys
+from ..network import Chain, EmbeddedAnvil, _settled, anvil_keys
 from .drill import run_drill
 from .poa import PoaDevnet
 from .workload import deploy_project, gas_by_operation, transfer
@@ -55,7 +55,11 @@ def measure_latency(devnet: PoaDevnet, txs: int, rate: float) -> dict[str, Any]:
         w3 = devnet.chain().w3
         last = w3.eth.block_number
         while not stop.is_set():
-            n = w3.eth.block_number
+            try:
+                n = w3.eth.block_number
+            except Exception:  # noqa: BLE001 - a node restarting: try again
+                time.sleep(0.2)
+                continue
             if n > last:
                 arrivals.extend((b, time.monotonic()) for b in range(last + 1, n + 1))
                 last = n
@@ -71,7 +75,7 @@ def measure_latency(devnet: PoaDevnet, txs: int, rate: float) -> dict[str, Any]:
         tx.update(chainId=chain.chain_id, **fees)
         nonces[sender.address] += 1
         raw = sender.sign_transaction(tx).raw_transaction
-        h = bytes(chain.w3.eth.send_raw_transaction(raw))
+        h = bytes(_settled(lambda raw=raw: chain.w3.eth.send_raw_transaction(raw)))
         sent[h] = time.monotonic()
         _poll_receipts(chain, sent, seen)
         time.sleep(1.0 / rate)
