@@ -41,8 +41,11 @@ $(STAMP_PY): requirements.txt pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
+# `npm install` with the committed lock, not `npm ci`: npm 11's `ci` rejects this lock
+# because some packages list optional platform builds (anvil for darwin/win32) that the
+# lock leaves out; `install --no-save` installs exactly the locked tree and writes nothing.
 $(STAMP_NODE): package.json package-lock.json $(wildcard patches/*.patch) tools/apply-patches.sh
-	npm ci --no-audit --no-fund --loglevel=error
+	npm install --no-audit --no-fund --no-save --loglevel=error
 	bash tools/apply-patches.sh
 	@touch $@
 

@@ -106,7 +106,9 @@ class Chain:
         """Next nonce of ``address``: ``pending`` count where supported, else ``latest``
         raised to what this Chain has already handed out (EthereumJS refuses ``pending``)."""
         try:
-            on_chain = int(self.w3.eth.get_transaction_count(address, "pending"))
+            # the node's own view wins where it has one: a reverted chain (a test snapshot,
+            # a reorg) lowers it, and a cached higher nonce would leave a gap never mined
+            return int(self.w3.eth.get_transaction_count(address, "pending"))
         except Web3RPCError:
             on_chain = int(_settled(lambda: self.w3.eth.get_transaction_count(address, "latest")))
         return max(on_chain, self._nonces.get(address, 0))

@@ -61,10 +61,9 @@ class MarketClient:
 
     # -- plumbing ------------------------------------------------------------------------
     def _send(self, fn: Any, sender: Sender, what: str, value: int = 0) -> Any:
-        frm = sender if isinstance(sender, str) else sender.address
-        tx = fn.build_transaction({"from": frm, "value": value, "gas": 0, **self.chain.fee_fields()})
-        tx.pop("gas")
-        return self.chain.send(tx, sender, what=what)
+        # Encode only: Chain.send estimates gas once and turns a refusal into the decoded error.
+        data = self.contract.encode_abi(fn.abi_element_identifier, args=fn.args)
+        return self.chain.send({"to": self.contract.address, "data": data, "value": value}, sender, what=what)
 
     def events(self, receipt: Any, name: str) -> list[dict[str, Any]]:
         """Decoded ``name`` events of ``receipt`` (as plain dicts)."""
@@ -97,9 +96,15 @@ class MarketClient:
         receipt = self._send(fn, sender, "supplyEnergy")
         return bytes(self.events(receipt, "EnergySupplied")[0]["supplyId"])
 
-    def account(self, account_id: int) -> tuple[str, int, bytes]:
-        owner, supply, last = self.contract.functions.accountOf(account_id).call()
-        return owner, int(supply), bytes(last)
+    def account(self, account_id: int) -> tuple[str, int, int, bytes]:
+        """(owner, supply Wh, uncollected earnings wei, last supply id) of an account."""
+        owner, supply, earnings, last = self.contract.functions.accountOf(account_id).call()
+        return owner, int(supply), int(earnings), bytes(last)
+
+    def collect(self, account_id: int, *, sender: Sender) -> int:
+        """Move an account's earnings to its owner's balance; returns the wei moved."""
+        receipt = self._send(self.contract.functions.collect(account_id), sender, "collect")
+        return int(self.events(receipt, "EarningsCollected")[0]["amount"])
 
     # -- funds ---------------------------------------------------------------------------
     def deposit(self, amount: int, *, sender: Sender) -> Any:
@@ -139,6 +144,11 @@ class MarketClient:
 
     def status(self, ctp_id: bytes) -> str:
         return COMMITMENT_STATUS[self.contract.functions.commitmentStatus(ctp_id).call()]
+
+    def settled_on_chain(self, ctp_id: bytes, from_block: int = 0) -> bool:
+        """Whether a ``Settled`` event exists for ``ctp_id`` (works for signed CTPs too)."""
+        logs = self.contract.events.Settled().get_logs(from_block=from_block, argument_filters={"ctpId": ctp_id})
+        return len(logs) > 0
 
     def nonce_used(self, consumer: str, nonce: int) -> bool:
         return bool(self.contract.functions.isNonceUsed(consumer, nonce).call())

@@ -1,0 +1,446 @@
+"""Agents that run SPB trades: producer, consumer and smart meter, on one base class.
+
+Each agent drives the contract only through :class:`~offchain.spb.market.MarketClient`
+(the same public API users call), follows the market through its events, and keeps
+its state in a JSON file written atomically after every change, so that a restarted
+agent picks up where it stopped:
+
+* the consumer never reuses a CTP nonce and releases its expired CTPs;
+* the producer checks every CTP made for its account against its own contract hash
+  before it delivers, and never settles a CTP twice — after a crash it looks at the
+  chain (and at the transaction it recorded before sending) before trying again;
+* the meter signs one ERC per CTP with a fresh one-time key (the key is journaled in
+  the meter's keystore before the signature exists) and hands out the same ERC again
+  if asked twice, so a meter restart cannot produce two receipts for one delivery.
+
+A whole trade, through the agents only::
+
+    deal = negotiate_trade(consumer, producer, amount_wh=5_000)
+    ctp = consumer.commit(deal)                    # or consumer.sign(deal) for the 1-tx form
+    producer.accept(ctp)                           # checks the contract hash
+    erc = meter.confirm_delivery(ctp, deal)        # energy delivered
+    producer.settle(ctp, erc)                      # paid
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+
+from ..errors import GridLedgerError, TransactionFailedError
+from ..negotiation import Agreement, ConcessionStrategy, Party, negotiate_sync
+from ..network import Chain
+from .eip712 import CommitToPay, Terms, sign_ctp
+from .market import MarketClient
+from .meter import Meter
+
+__all__ = [
+    "AgentError",
+    "ContractHashMismatchError",
+    "Deal",
+    "Agent",
+    "ProducerAgent",
+    "ConsumerAgent",
+    "MeterAgent",
+    "negotiate_trade",
+]
+
+
+class AgentError(GridLedgerError):
+    """An agent refused an action or found the market in an unexpected state."""
+
+
+class ContractHashMismatchError(AgentError):
+    """A CTP's contract hash differs from the producer's own copy of the agreed terms."""
+
+
+@dataclass(frozen=True)
+class Deal:
+    """What a negotiation agreed, plus the salt that hides it in the CTP's contract hash."""
+
+    t_id: bytes
+    account_id: int
+    price: int
+    energy_wh: int
+    salt: bytes
+
+    @property
+    def rate(self) -> int:
+        """Agreed rate in wei per Wh (rounded down); the contract hash binds it."""
+        return self.price // self.energy_wh
+
+    @property
+    def terms(self) -> Terms:
+        return Terms(self.energy_wh, self.rate, self.salt)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "t_id": self.t_id.hex(), "salt": self.salt.hex()}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Deal:
+        return cls(bytes.fromhex(d["t_id"]), d["account_id"], d["price"], d["energy_wh"], bytes.fromhex(d["salt"]))
+
+
+def _ctp_to_json(ctp: CommitToPay) -> dict[str, Any]:
+    return {**asdict(ctp), "contract_hash": ctp.contract_hash.hex()}
+
+
+def _ctp_from_json(d: dict[str, Any]) -> CommitToPay:
+    return CommitToPay(**{**d, "contract_hash": bytes.fromhex(d["contract_hash"])})
+
+
+class Agent:
+    """Base class: a key, the market, a state file and an event cursor.
+
+    ``state_path`` holds a JSON object; :meth:`save` writes it atomically (temp file,
+    fsync, rename). :meth:`follow` reads the market's events since the last block seen
+    and hands each to ``on_<EventName>`` if the subclass defines it.
+    """
+
+    role = "agent"
+    EVENTS: tuple[str, ...] = ()
+
+    def __init__(self, name: str, chain: Chain, market: MarketClient, key: LocalAccount, state_path: Path) -> None:
+        self.name = name
+        self.chain = chain
+        self.market = market
+        self.key = key
+        self.state_path = Path(state_path)
+        self.state: dict[str, Any] = self._load()
+        self.state.setdefault("cursor", 0)
+
+    @property
+    def address(self) -> str:
+        return str(self.key.address)
+
+    # -- persistence -----------------------------------------------------------------------
+    def _load(self) -> dict[str, Any]:
+        if not self.state_path.exists():
+            return {"role": self.role, "name": self.name}
+        try:
+            data = json.loads(self.state_path.read_text())
+        except json.JSONDecodeError as exc:
+            raise AgentError(f"{self.state_path} is not a valid agent state file: {exc}") from exc
+        if data.get("role") != self.role:
+            raise AgentError(f"{self.state_path} holds the state of a {data.get('role')}, not of a {self.role}")
+        return dict(data)
+
+    def save(self) -> None:
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.state_path.parent, prefix=f".{self.state_path.name}.")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(self.state, fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.state_path)
+
+    # -- events ------------------------------------------------------------------------------
+    def follow(self) -> int:
+        """Process the market's events since the last call; returns how many were handled."""
+        head = int(self.chain.w3.eth.block_number)
+        start = int(self.state["cursor"])
+        if head < start:
+            return 0
+        handled = 0
+        logs: list[Any] = []
+        for name in self.EVENTS:
+            logs += getattr(self.market.contract.events, name)().get_logs(from_block=start, to_block=head)
+        for log in sorted(logs, key=lambda e: (e["blockNumber"], e["logIndex"])):
+            getattr(self, f"on_{log['event']}")(dict(log["args"]), log)
+            handled += 1
+        self.state["cursor"] = head + 1
+        self.save()
+        return handled
+
+    def _now(self) -> int:
+        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
+
+
+class ProducerAgent(Agent):
+    """Owns an energy account, sells its supply, checks CTPs and settles ERCs."""
+
+    role = "producer"
+    EVENTS = ("Committed", "Settled", "Released")
+
+    def __init__(self, *args: Any, rates: tuple[int, int] = (2, 1), **kwargs: Any) -> None:
+        """``rates``: (opening, reservation) price in wei per Wh; a seller concedes downwards."""
+        super().__init__(*args, **kwargs)
+        self.state.setdefault("account_id", None)
+        self.state.setdefault("deals", {})  # t_id hex -> deal (the producer's own copy)
+        self.state.setdefault("ctps", {})  # ctp id hex -> {"ctp":…, "status":…, "tx":…}
+        self.rates = rates
+
+    @property
+    def account_id(self) -> int:
+        if self.state["account_id"] is None:
+            raise AgentError(f"{self.name} has no energy account yet: call open_account()")
+        return int(self.state["account_id"])
+
+    def open_account(self) -> int:
+        if self.state["account_id"] is None:
+            self.state["account_id"] = self.market.open_account_by_burn(sender=self.key)
+            self.save()
+        return self.account_id
+
+    def supply(self, amount_wh: int, price: int, negotiable: bool = True) -> bytes:
+        return self.market.supply_energy(self.account_id, amount_wh, price, negotiable, sender=self.key)
+
+    def party(self, amount_wh: int) -> Party:
+        opening, reservation = (r * amount_wh for r in self.rates)
+        supply = self.market.account(self.account_id)[1]
+        strategy = ConcessionStrategy.seller(initial=opening, reservation=reservation, max_amount=supply)
+        return Party(self.key.key, strategy)
+
+    def remember(self, deal: Deal) -> None:
+        """Keep the producer's own copy of agreed terms (to check the CTP's contract hash)."""
+        self.state["deals"][deal.t_id.hex()] = deal.to_json()
+        self.save()
+
+    def _known_hashes(self) -> dict[str, Deal]:
+        deals = [Deal.from_json(d) for d in self.state["deals"].values()]
+        return {d.terms.contract_hash.hex(): d for d in deals}
+
+    def accept(self, ctp: CommitToPay) -> Deal:
+        """Check a CTP (on chain or signed) for this account against the agreed terms."""
+        if ctp.account_id != self.account_id:
+            raise AgentError(f"CTP is for account {ctp.account_id}, not for {self.name}'s account {self.account_id}")
+        deal = self._known_hashes().get(ctp.contract_hash.hex())
+        if deal is None:
+            raise ContractHashMismatchError(
+                f"CTP contract hash 0x{ctp.contract_hash.hex()} matches no terms {self.name} agreed to: not delivering"
+            )
+        if deal.price != ctp.price:
+            raise ContractHashMismatchError(f"CTP price {ctp.price} differs from the agreed {deal.price}")
+        ctp_id = self.market.ctp_id(ctp)
+        entry = self.state["ctps"].setdefault(ctp_id.hex(), {"status": "accepted", "tx": None})
+        entry["ctp"] = _ctp_to_json(ctp)
+        self.save()
+        return deal
+
+    def on_Committed(self, args: dict[str, Any], log: Any) -> None:
+        if int(args["accountId"]) != self.state["account_id"]:
+            return
+        known = self._known_hashes().get(bytes(args["contractHash"]).hex())
+        entry = self.state["ctps"].setdefault(bytes(args["ctpId"]).hex(), {"status": "seen", "tx": None})
+        entry["hash_ok"] = known is not None
+
+    def on_Settled(self, args: dict[str, Any], log: Any) -> None:
+        entry = self.state["ctps"].get(bytes(args["ctpId"]).hex())
+        if entry is not None:
+            entry["status"] = "settled"
+
+    def on_Released(self, args: dict[str, Any], log: Any) -> None:
+        entry = self.state["ctps"].get(bytes(args["ctpId"]).hex())
+        if entry is not None:
+            entry["status"] = "released"
+
+    def settle(self, ctp: CommitToPay, erc: Any, *, consumer_signature: bytes | None = None) -> Any:
+        """Submit the ERC (with the signed CTP for the single-transaction form), exactly once.
+
+        Returns the receipt, or ``None`` if the chain shows the CTP already settled (for
+        instance by this agent before a crash).
+        """
+        deal = self.accept(ctp)
+        ctp_id = self.market.ctp_id(ctp)
+        entry = self.state["ctps"][ctp_id.hex()]
+        if self._already_settled(ctp, ctp_id, entry):
+            return None
+        args = erc.as_args() if hasattr(erc, "as_args") else tuple(erc)
+        entry["status"] = "settling"
+        self.save()  # a crash from here on is resolved by _already_settled on restart
+        try:
+            if consumer_signature is None:
+                receipt = self.market.settle(ctp, deal.terms, args, sender=self.key)
+            else:
+                receipt = self.market.settle_signed(ctp, consumer_signature, deal.terms, args, sender=self.key)
+        except TransactionFailedError:
+            entry["status"] = "accepted"
+            self.save()
+            raise
+        entry["status"], entry["tx"] = "settled", "0x" + bytes(receipt["transactionHash"]).hex()
+        self.save()
+        return receipt
+
+    def _already_settled(self, ctp: CommitToPay, ctp_id: bytes, entry: dict[str, Any]) -> bool:
+        """Whether this CTP is settled on chain, whatever the local state says (it may be
+        stale after a crash). A signed CTP is never stored: a spent nonce plus a
+        ``Settled`` event for its id is the proof."""
+        if entry.get("status") == "settled":
+            return True
+        settled = self.market.status(ctp_id) == "settled" or (
+            self.market.nonce_used(ctp.consumer, ctp.nonce) and self.market.settled_on_chain(ctp_id)
+        )
+        if settled:
+            entry["status"] = "settled"
+            self.save()
+        return settled
+
+    def collect(self) -> int:
+        """Move the account's earnings to the owner's balance; returns the wei moved."""
+        return self.market.collect(self.account_id, sender=self.key)
+
+
+class ConsumerAgent(Agent):
+    """Deposits funds, negotiates, commits (on chain or signed) and releases expired CTPs."""
+
+    role = "consumer"
+    EVENTS = ("Committed", "Settled", "Released")
+
+    def __init__(self, *args: Any, rates: tuple[int, int] = (1, 2), **kwargs: Any) -> None:
+        """``rates``: (opening, reservation) price in wei per Wh; a buyer concedes upwards."""
+        super().__init__(*args, **kwargs)
+        self.state.setdefault("next_nonce", 0)
+        self.state.setdefault("ctps", {})
+        self.rates = rates
+
+    def deposit(self, amount: int) -> Any:
+        return self.market.deposit(amount, sender=self.key)
+
+    def party(self, amount_wh: int) -> Party:
+        opening, reservation = (r * amount_wh for r in self.rates)
+        return Party(self.key.key, ConcessionStrategy.buyer(initial=opening, reservation=reservation))
+
+    def _new_ctp(self, deal: Deal, ttl: int) -> CommitToPay:
+        nonce = int(self.state["next_nonce"])
+        self.state["next_nonce"] = nonce + 1
+        self.save()  # a nonce is never handed out twice, even across a crash
+        expiry = self._now() + ttl
+        return CommitToPay(self.address, deal.account_id, expiry, deal.price, deal.terms.contract_hash, nonce)
+
+    def commit(self, deal: Deal, *, ttl: int = 3600) -> CommitToPay:
+        """On-chain CTP: freeze the agreed price until settlement or expiry."""
+        ctp = self._new_ctp(deal, ttl)
+        self.market.commit(ctp, sender=self.key)
+        self.state["ctps"][self.market.ctp_id(ctp).hex()] = {"ctp": _ctp_to_json(ctp), "status": "pending"}
+        self.save()
+        return ctp
+
+    def sign(self, deal: Deal, *, ttl: int = 3600) -> tuple[CommitToPay, bytes]:
+        """Off-chain CTP (EIP-712): handed to the producer, who submits it with the ERC."""
+        ctp = self._new_ctp(deal, ttl)
+        signature = sign_ctp(ctp, self.key.key, self.chain.chain_id, self.market.address)
+        self.state["ctps"][self.market.ctp_id(ctp).hex()] = {"ctp": _ctp_to_json(ctp), "status": "signed"}
+        self.save()
+        return ctp, signature
+
+    def on_Settled(self, args: dict[str, Any], log: Any) -> None:
+        entry = self.state["ctps"].get(bytes(args["ctpId"]).hex())
+        if entry is not None:
+            entry["status"] = "settled"
+
+    def on_Released(self, args: dict[str, Any], log: Any) -> None:
+        entry = self.state["ctps"].get(bytes(args["ctpId"]).hex())
+        if entry is not None:
+            entry["status"] = "released"
+
+    def on_Committed(self, args: dict[str, Any], log: Any) -> None:
+        pass
+
+    def release_expired(self) -> list[bytes]:
+        """Release every own pending on-chain CTP whose expiry has passed."""
+        self.follow()
+        now = self._now()
+        released = []
+        for ctp_id_hex, entry in self.state["ctps"].items():
+            ctp = _ctp_from_json(entry["ctp"])
+            if entry["status"] == "pending" and ctp.expiry < now:
+                self.market.release(ctp, sender=self.key)
+                entry["status"] = "released"
+                released.append(bytes.fromhex(ctp_id_hex))
+        self.save()
+        return released
+
+    def funds(self) -> tuple[int, int]:
+        return self.market.funds(self.address)
+
+
+class MeterAgent(Agent):
+    """The consumer's smart meter: confirms delivery with one ERC per CTP."""
+
+    role = "meter"
+
+    def __init__(self, name: str, chain: Chain, market: MarketClient, meter: Meter, state_path: Path) -> None:
+        self.meter = meter
+        super().__init__(name, chain, market, meter._account, state_path)
+        self.state.setdefault("ercs", {})
+
+    def register_coes(self, *, sender: LocalAccount) -> list[bytes]:
+        """Register this meter's CoEs that the market does not know yet (anyone may pay)."""
+        done = []
+        for pool in self.meter.pools:
+            coe = self.meter.coe(pool.root) if pool.root is not None and pool.coe else None
+            if coe is None:
+                continue
+            manufacturer, _ = self.market.coe(coe.root)
+            if int(manufacturer, 16) == 0:
+                self.market.register_coe(*coe.registration_args(), sender=sender)
+                done.append(coe.root)
+        return done
+
+    def confirm_delivery(self, ctp: CommitToPay, deal: Deal) -> Any:
+        """Sign (once) the ERC for ``ctp`` after ``deal.energy_wh`` was delivered."""
+        ctp_id = self.market.ctp_id(ctp)
+        issued = self.state["ercs"].get(ctp_id.hex())
+        if issued is not None:
+            return _StoredErc(issued)
+        erc = self.meter.sign_receipt(
+            ctp_id, ctp.price, deal.energy_wh, self.chain.chain_id, self.market.address, timestamp=self._now()
+        )
+        self.state["ercs"][ctp_id.hex()] = _StoredErc.dump(erc)
+        self.save()
+        return erc
+
+
+class _StoredErc:
+    """An ERC reloaded from the meter agent's state (same argument tuple as the original)."""
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        self._args = (
+            d["price"],
+            d["energy_wh"],
+            d["timestamp"],
+            bytes.fromhex(d["coe_root"]),
+            d["leaf_index"],
+            [bytes.fromhex(p) for p in d["proof"]],
+            bytes.fromhex(d["signature"]),
+        )
+
+    @staticmethod
+    def dump(erc: Any) -> dict[str, Any]:
+        return {
+            "price": erc.price,
+            "energy_wh": erc.energy_wh,
+            "timestamp": erc.timestamp,
+            "coe_root": erc.coe_root.hex(),
+            "leaf_index": erc.leaf_index,
+            "proof": [p.hex() for p in erc.proof],
+            "signature": erc.signature.hex(),
+        }
+
+    def as_args(self) -> tuple[Any, ...]:
+        return self._args
+
+
+def negotiate_trade(
+    consumer: ConsumerAgent,
+    producer: ProducerAgent,
+    *,
+    amount_wh: int,
+    offer_limit: int = 10,
+    transport: Any = None,
+) -> Deal:
+    """Negotiate a price for ``amount_wh`` (signed offers; in-memory transport unless one
+    is given, e.g. the ARB) and record the deal on both sides."""
+    agreement: Agreement = negotiate_sync(
+        consumer.party(amount_wh), producer.party(amount_wh), transport, amount=amount_wh, offer_limit=offer_limit
+    )
+    deal = Deal(agreement.t_id, producer.account_id, agreement.price, agreement.amount, secrets.token_bytes(32))
+    producer.remember(deal)
+    return deal

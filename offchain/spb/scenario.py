@@ -1,0 +1,206 @@
+"""Build an SPB population on a chain and run trades between its agents.
+
+Used by ``gridledger trade``, ``gridledger demo`` and the agent tests, so that the
+setup (CA, verifier meters, meters with certified key pools, producers with supply,
+consumers with deposits) is written once.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from eth_account.signers.local import LocalAccount
+
+from ..network import Chain
+from .agents import ConsumerAgent, Deal, MeterAgent, ProducerAgent, negotiate_trade
+from .coe import GroupCoordinator, VerifierMeter, request_coe
+from .eip712 import CommitToPay
+from .keystore import KdfParams
+from .market import MarketClient
+from .meter import ManufacturerCA, Meter
+
+__all__ = ["Population", "TradeResult", "build_population", "run_trade"]
+
+Form = Literal["onchain", "signed"]
+
+
+@dataclass
+class Population:
+    """Everyone taking part: the market, its governor, the CA and the agents."""
+
+    chain: Chain
+    market: MarketClient
+    governor: LocalAccount
+    ca: ManufacturerCA
+    verifiers: list[VerifierMeter]
+    producers: list[ProducerAgent]
+    consumers: list[ConsumerAgent]
+    meters: list[MeterAgent]  # meters[i] is consumers[i]'s meter
+    workdir: Path
+    passphrase: str
+    groups: list[list[int]] = field(default_factory=list)  # meter indices sharing a group CoE
+
+
+@dataclass(frozen=True)
+class TradeResult:
+    """One trade as it ended, with the gas each transaction used."""
+
+    form: Form
+    consumer: str
+    producer: str
+    ctp_id: bytes
+    deal: Deal
+    outcome: Literal["settled", "released"]
+    gas: dict[str, int]
+    coe_root: bytes | None = None
+
+
+def _new_meter(workdir: Path, name: str, ca: ManufacturerCA, passphrase: str, kdf: KdfParams) -> Meter:
+    return Meter.create(workdir / f"{name}.keystore", passphrase, ca=ca, kdf=kdf)
+
+
+def build_population(
+    chain: Chain,
+    keys: list[LocalAccount],
+    workdir: Path,
+    *,
+    market: MarketClient | None = None,
+    producers: int = 1,
+    consumers: int = 1,
+    pool_size: int = 16,
+    group_size: int = 0,
+    deposit: int = 10**18,
+    supply_wh: int = 10**7,
+    passphrase: str = "gridledger-demo",
+    kdf: KdfParams | None = None,
+    rng: random.Random | None = None,
+) -> Population:
+    """Create a CA, two verifier meters, producers (keys[1:]), consumers and their meters.
+
+    ``keys[0]`` governs the market (deployed here unless ``market`` is given) and pays
+    for CoE registrations. With ``group_size`` >= 2, the first ``group_size`` meters share
+    one group CoE (anonymity set = group size); the others get a CoE each.
+    """
+    if len(keys) < 1 + producers + consumers:
+        raise ValueError(f"need {1 + producers + consumers} funded keys, got {len(keys)}")
+    kdf = kdf or KdfParams.light()
+    rng = rng or random.Random()
+    workdir.mkdir(parents=True, exist_ok=True)
+    governor = keys[0]
+    market = market or MarketClient.deploy(chain, governor)
+    ca = ManufacturerCA.generate()
+    market.set_manufacturer(ca.address, True, sender=governor)
+    verifiers = [
+        VerifierMeter(_new_meter(workdir, f"verifier-{i}", ca, passphrase, kdf), [ca.address]) for i in range(2)
+    ]
+
+    producer_agents = []
+    for i in range(producers):
+        p = ProducerAgent(f"producer-{i}", chain, market, keys[1 + i], workdir / f"producer-{i}.json")
+        p.open_account()
+        p.supply(supply_wh, 1, True)
+        producer_agents.append(p)
+
+    consumer_agents, meter_agents = [], []
+    for i in range(consumers):
+        c = ConsumerAgent(f"consumer-{i}", chain, market, keys[1 + producers + i], workdir / f"consumer-{i}.json")
+        c.deposit(deposit)
+        consumer_agents.append(c)
+        meter = _new_meter(workdir, f"meter-{i}", ca, passphrase, kdf)
+        meter_agents.append(MeterAgent(f"meter-{i}", chain, market, meter, workdir / f"meter-{i}.json"))
+
+    groups: list[list[int]] = []
+    grouped = list(range(group_size)) if group_size >= 2 else []
+    if grouped:
+        coordinator = GroupCoordinator()
+        contributions = {i: meter_agents[i].meter.contribute_to_group(pool_size) for i in grouped}
+        for i in grouped:
+            coordinator.add(contributions[i].leaf_hashes)
+        tree = coordinator.finalize(min_members=len(grouped))
+        for i in grouped:
+            meter_agents[i].meter.join_group(contributions[i].pool_id, tree)
+        coe = request_coe(meter_agents[grouped[0]].meter, tree.root, verifiers, rng=rng, attach=False)
+        for i in grouped:
+            meter_agents[i].meter.attach_coe(coe)
+        groups.append(grouped)
+    for i, agent in enumerate(meter_agents):
+        if i not in grouped:
+            pool = agent.meter.create_pool(pool_size)
+            request_coe(agent.meter, pool.root, verifiers, rng=rng)
+        agent.register_coes(sender=governor)
+    return Population(
+        chain,
+        market,
+        governor,
+        ca,
+        verifiers,
+        producer_agents,
+        consumer_agents,
+        meter_agents,
+        workdir,
+        passphrase,
+        groups,
+    )
+
+
+def _advance(chain: Chain, seconds: int) -> None:
+    chain.w3.provider.make_request("evm_increaseTime", [seconds])  # type: ignore[arg-type]
+    chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+
+def run_trade(
+    pop: Population,
+    consumer: int,
+    producer: int,
+    *,
+    amount_wh: int,
+    form: Form = "onchain",
+    deliver: bool = True,
+    ttl: int = 3600,
+    transport: Any = None,
+) -> TradeResult:
+    """negotiate → CTP (on chain or signed) → producer checks it → delivery → ERC → settle.
+
+    With ``deliver=False`` the producer never delivers: the CTP must be on chain, the
+    chain's clock is moved past its expiry (local devnets only) and the consumer releases it.
+    """
+    c, p, m = pop.consumers[consumer], pop.producers[producer], pop.meters[consumer]
+    deal = negotiate_trade(c, p, amount_wh=amount_wh, transport=transport)
+    gas: dict[str, int] = {}
+    signature: bytes | None = None
+    ctp: CommitToPay
+    if form == "onchain":
+        before = int(pop.chain.w3.eth.block_number)
+        ctp = c.commit(deal, ttl=ttl)
+        gas["commit"] = _gas_of_last(pop, c.address, before)
+        p.follow()
+    else:
+        ctp, signature = c.sign(deal, ttl=ttl)
+    p.accept(ctp)
+    ctp_id = pop.market.ctp_id(ctp)
+    if not deliver:
+        if form != "onchain":
+            raise ValueError("an undelivered trade is only meaningful with an on-chain CTP")
+        _advance(pop.chain, ttl + 1)
+        before = int(pop.chain.w3.eth.block_number)
+        c.release_expired()
+        gas["release"] = _gas_of_last(pop, c.address, before)
+        return TradeResult(form, c.name, p.name, ctp_id, deal, "released", gas)
+    erc = m.confirm_delivery(ctp, deal)
+    receipt = p.settle(ctp, erc, consumer_signature=signature)
+    gas["settle" if form == "onchain" else "settle_signed"] = int(receipt["gasUsed"]) if receipt else 0
+    return TradeResult(form, c.name, p.name, ctp_id, deal, "settled", gas, coe_root=erc.as_args()[3])
+
+
+def _gas_of_last(pop: Population, sender: str, after_block: int) -> int:
+    """Gas of ``sender``'s most recent transaction mined after ``after_block``."""
+    w3 = pop.chain.w3
+    for number in range(int(w3.eth.block_number), after_block, -1):
+        block = w3.eth.get_block(number, full_transactions=True)
+        for tx in reversed(block["transactions"]):
+            if tx["from"] == sender:
+                return int(w3.eth.get_transaction_receipt(tx["hash"])["gasUsed"])
+    return 0
