@@ -282,6 +282,33 @@ class ProducerAgent(Agent):
             self.save()
         return settled
 
+    def settle_batch(self, items: list[tuple[CommitToPay, bytes, Any]], *, atomic: bool = False) -> Any:
+        """Settle several signed CTPs with their ERCs in one transaction. Items the chain
+        already settled are left out; with ``atomic=False`` a bad item is skipped by the
+        contract (``SettlementSkipped`` says why) and the others still settle."""
+        from .market import Settlement
+
+        batch = []
+        for ctp, signature, erc in items:
+            deal = self.accept(ctp)
+            ctp_id = self.market.ctp_id(ctp)
+            entry = self.state["ctps"][ctp_id.hex()]
+            if self._already_settled(ctp, ctp_id, entry):
+                continue
+            args = erc.as_args() if hasattr(erc, "as_args") else tuple(erc)
+            batch.append(Settlement(ctp, signature, deal.terms, args))
+            entry["status"] = "settling"
+        if not batch:
+            return None
+        self.save()
+        receipt = self.market.settle_batch(batch, atomic=atomic, sender=self.key)
+        for event in self.market.events(receipt, "Settled"):
+            self.state["ctps"][bytes(event["ctpId"]).hex()]["status"] = "settled"
+        for event in self.market.events(receipt, "SettlementSkipped"):
+            self.state["ctps"][bytes(event["ctpId"]).hex()]["status"] = "accepted"
+        self.save()
+        return receipt
+
     def collect(self) -> int:
         """Move the account's earnings to the owner's balance; returns the wei moved."""
         return self.market.collect(self.account_id, sender=self.key)

@@ -26,6 +26,11 @@ __all__ = ["Population", "TradeResult", "build_population", "run_trade"]
 
 Form = Literal["onchain", "signed"]
 
+#: (opening, reservation) prices in wei per Wh of sellers and buyers; agent i adds i × RATE_STEP.
+SELL_RATES = (2 * 10**11, 12 * 10**10)
+BUY_RATES = (8 * 10**10, 16 * 10**10)
+RATE_STEP = 5 * 10**9
+
 
 @dataclass
 class Population:
@@ -99,14 +104,18 @@ def build_population(
 
     producer_agents = []
     for i in range(producers):
-        p = ProducerAgent(f"producer-{i}", chain, market, keys[1 + i], workdir / f"producer-{i}.json")
+        # opening and reservation prices in wei per Wh (1e11 wei/Wh = 0.1 ETH/MWh), a little different each
+        rates = (SELL_RATES[0] + i * RATE_STEP, SELL_RATES[1] + i * RATE_STEP)
+        p = ProducerAgent(f"producer-{i}", chain, market, keys[1 + i], workdir / f"producer-{i}.json", rates=rates)
         p.open_account()
         p.supply(supply_wh, 1, True)
         producer_agents.append(p)
 
     consumer_agents, meter_agents = [], []
     for i in range(consumers):
-        c = ConsumerAgent(f"consumer-{i}", chain, market, keys[1 + producers + i], workdir / f"consumer-{i}.json")
+        rates = (BUY_RATES[0] + i * RATE_STEP, BUY_RATES[1] + i * RATE_STEP)
+        path = workdir / f"consumer-{i}.json"
+        c = ConsumerAgent(f"consumer-{i}", chain, market, keys[1 + producers + i], path, rates=rates)
         c.deposit(deposit)
         consumer_agents.append(c)
         meter = _new_meter(workdir, f"meter-{i}", ca, passphrase, kdf)
