@@ -21,7 +21,7 @@ from .market import MarketClient, Settlement
 from .merkle import COE_LEAF, StandardMerkleTree, keccak256
 from .meter import certificate_inner, personal_sign
 
-__all__ = ["measure", "measure_escrow", "TREE_LEAVES", "BATCH"]
+__all__ = ["measure", "measure_escrow", "measure_leaf_markers", "TREE_LEAVES", "BATCH"]
 
 TREE_LEAVES = 1024  # depth 10
 BATCH = 50
@@ -111,12 +111,31 @@ def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
     if len(settled) != BATCH:
         raise RuntimeError(f"batch settled {len(settled)} of {BATCH} items")
     return {
+        **measure_leaf_markers(chain, accounts),
         "ctp_freeze": freeze,
         "erc_settle": settle,
         "ctp_plus_erc": freeze + settle,
         "settle_single": single,
         "batch50_per_trade": int(receipt["gasUsed"]) // BATCH,
     }
+
+
+def measure_leaf_markers(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
+    """Marking a one-time leaf key used: bitmap per CoE (what CoERegistry does) vs a mapping.
+
+    Steady state for the bitmap: its word already holds earlier marks; the mapping always
+    writes a fresh slot (a key is used once)."""
+    probe = deploy(chain, "LeafMarkers", sender=accounts[0])
+    root = keccak256(b"gas-probe-root")
+
+    def gas(fn: Any) -> int:
+        data = probe.encode_abi(fn.abi_element_identifier, args=fn.args)
+        return int(chain.send({"to": probe.address, "data": data}, accounts[0], what="mark")["gasUsed"])
+
+    gas(probe.functions.markBitmap(root, 0))  # warm-up: the word is non-zero from here on
+    bitmap = gas(probe.functions.markBitmap(root, 1))
+    mapping = gas(probe.functions.markMapping(root, _key("marker", 1).address))
+    return {"leaf_mark_bitmap": bitmap, "leaf_mark_mapping": mapping}
 
 
 def measure_escrow(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
