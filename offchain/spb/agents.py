@@ -162,6 +162,18 @@ class Agent:
     def _now(self) -> int:
         return int(self.chain.w3.eth.get_block("latest")["timestamp"])
 
+    # CTPs this agent tracks (state["ctps"]) follow their Settled / Released events
+    def on_Settled(self, args: dict[str, Any], log: Any) -> None:
+        self._mark(bytes(args["ctpId"]), "settled")
+
+    def on_Released(self, args: dict[str, Any], log: Any) -> None:
+        self._mark(bytes(args["ctpId"]), "released")
+
+    def _mark(self, ctp_id: bytes, status: str) -> None:
+        entry = self.state.get("ctps", {}).get(ctp_id.hex())
+        if entry is not None:
+            entry["status"] = status
+
 
 class ProducerAgent(Agent):
     """Owns an energy account, sells its supply, checks CTPs and settles ERCs."""
@@ -230,16 +242,6 @@ class ProducerAgent(Agent):
         known = self._known_hashes().get(bytes(args["contractHash"]).hex())
         entry = self.state["ctps"].setdefault(bytes(args["ctpId"]).hex(), {"status": "seen", "tx": None})
         entry["hash_ok"] = known is not None
-
-    def on_Settled(self, args: dict[str, Any], log: Any) -> None:
-        entry = self.state["ctps"].get(bytes(args["ctpId"]).hex())
-        if entry is not None:
-            entry["status"] = "settled"
-
-    def on_Released(self, args: dict[str, Any], log: Any) -> None:
-        entry = self.state["ctps"].get(bytes(args["ctpId"]).hex())
-        if entry is not None:
-            entry["status"] = "released"
 
     def settle(self, ctp: CommitToPay, erc: Any, *, consumer_signature: bytes | None = None) -> Any:
         """Submit the ERC (with the signed CTP for the single-transaction form), exactly once.
@@ -356,16 +358,6 @@ class ConsumerAgent(Agent):
         self.state["ctps"][self.market.ctp_id(ctp).hex()] = {"ctp": _ctp_to_json(ctp), "status": "signed"}
         self.save()
         return ctp, signature
-
-    def on_Settled(self, args: dict[str, Any], log: Any) -> None:
-        entry = self.state["ctps"].get(bytes(args["ctpId"]).hex())
-        if entry is not None:
-            entry["status"] = "settled"
-
-    def on_Released(self, args: dict[str, Any], log: Any) -> None:
-        entry = self.state["ctps"].get(bytes(args["ctpId"]).hex())
-        if entry is not None:
-            entry["status"] = "released"
 
     def on_Committed(self, args: dict[str, Any], log: Any) -> None:
         pass

@@ -19,6 +19,9 @@ from eth_utils import keccak, to_checksum_address
 __all__ = [
     "DOMAIN_NAME",
     "DOMAIN_VERSION",
+    "DOMAIN_TYPE",
+    "ERC_TYPE",
+    "erc_message",
     "CommitToPay",
     "Terms",
     "domain",
@@ -34,7 +37,7 @@ __all__ = [
 DOMAIN_NAME = "GridLedger SPB Market"
 DOMAIN_VERSION = "1"
 
-_DOMAIN_TYPE = [
+DOMAIN_TYPE = [
     {"name": "name", "type": "string"},
     {"name": "version", "type": "string"},
     {"name": "chainId", "type": "uint256"},
@@ -117,7 +120,7 @@ def domain(chain_id: int, market: str) -> dict[str, Any]:
 def _signable(primary: str, fields: list[dict[str, str]], message: dict[str, Any], chain_id: int, market: str) -> Any:
     return encode_typed_data(
         full_message={
-            "types": {"EIP712Domain": _DOMAIN_TYPE, primary: fields},
+            "types": {"EIP712Domain": DOMAIN_TYPE, primary: fields},
             "primaryType": primary,
             "domain": domain(chain_id, market),
             "message": message,
@@ -145,7 +148,8 @@ def sign_ctp(ctp: CommitToPay, private_key: Any, chain_id: int, market: str) -> 
     return bytes(signed.signature)
 
 
-def _erc_message(ctp_id: bytes, price: int, energy_wh: int, coe_root: bytes, leaf_index: int, timestamp: int) -> dict:
+def erc_message(ctp_id: bytes, price: int, energy_wh: int, coe_root: bytes, leaf_index: int, timestamp: int) -> dict:
+    """The ``EnergyReceipt`` EIP-712 message (field names of the Solidity type)."""
     return {
         "ctpId": ctp_id,
         "price": price,
@@ -167,7 +171,7 @@ def erc_digest(
     market: str,
 ) -> bytes:
     """EIP-712 digest of an ERC (equals ``SpbMarket.hashReceipt``)."""
-    msg = _erc_message(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp)
+    msg = erc_message(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp)
     return _digest(_signable("EnergyReceipt", ERC_TYPE, msg, chain_id, market))
 
 
@@ -183,7 +187,7 @@ def sign_erc(
     market: str,
 ) -> bytes:
     """A leaf key's EIP-712 signature over an ERC."""
-    msg = _erc_message(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp)
+    msg = erc_message(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp)
     return bytes(
         Account.sign_message(_signable("EnergyReceipt", ERC_TYPE, msg, chain_id, market), private_key).signature
     )

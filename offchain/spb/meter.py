@@ -37,6 +37,8 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 
 from ..errors import GridLedgerError
+from .eip712 import DOMAIN_NAME, DOMAIN_TYPE, DOMAIN_VERSION, ERC_TYPE, erc_message
+from .eip712 import domain as erc_domain
 from .keystore import EncryptedStore, KdfParams, KeystoreError
 from .merkle import MerkleError, keccak256, make_merkle_tree, process_proof, tree_proof
 
@@ -66,24 +68,10 @@ KEYSTORE_KIND = "meter"
 _CERT_TAG = keccak256(b"GridLedger.MeterCertificate.v1")
 _ZERO12 = bytes(12)
 
-ERC_DOMAIN_NAME = "GridLedger SPB Market"
-ERC_DOMAIN_VERSION = "1"
-ERC_TYPES: dict[str, list[dict[str, str]]] = {
-    "EnergyReceipt": [
-        {"name": "ctpId", "type": "bytes32"},
-        {"name": "price", "type": "uint128"},
-        {"name": "energyWh", "type": "uint128"},
-        {"name": "coeRoot", "type": "bytes32"},
-        {"name": "leafIndex", "type": "uint256"},
-        {"name": "timestamp", "type": "uint64"},
-    ]
-}
-_EIP712_DOMAIN_TYPE = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
+# The ERC's EIP-712 definition lives in .eip712 (shared with the market client).
+ERC_DOMAIN_NAME = DOMAIN_NAME
+ERC_DOMAIN_VERSION = DOMAIN_VERSION
+ERC_TYPES: dict[str, list[dict[str, str]]] = {"EnergyReceipt": ERC_TYPE}
 
 
 class MeterError(GridLedgerError):
@@ -372,27 +360,15 @@ class EnergyReceipt:
 
     @staticmethod
     def domain(chain_id: int, market: str) -> dict[str, Any]:
-        return {
-            "name": ERC_DOMAIN_NAME,
-            "version": ERC_DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": to_checksum_address(market),
-        }
+        return erc_domain(chain_id, market)
 
     def message(self) -> dict[str, Any]:
-        return {
-            "ctpId": self.ctp_id,
-            "price": self.price,
-            "energyWh": self.energy_wh,
-            "coeRoot": self.coe_root,
-            "leafIndex": self.leaf_index,
-            "timestamp": self.timestamp,
-        }
+        return erc_message(self.ctp_id, self.price, self.energy_wh, self.coe_root, self.leaf_index, self.timestamp)
 
     def typed_data(self) -> dict[str, Any]:
         """The full EIP-712 message (``eth_account.messages.encode_typed_data(full_message=...)``)."""
         return {
-            "types": {"EIP712Domain": _EIP712_DOMAIN_TYPE, **ERC_TYPES},
+            "types": {"EIP712Domain": DOMAIN_TYPE, **ERC_TYPES},
             "primaryType": "EnergyReceipt",
             "domain": self.domain(self.chain_id, self.market),
             "message": self.message(),
