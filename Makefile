@@ -44,8 +44,10 @@ $(STAMP_PY): requirements.txt pyproject.toml
 # `npm install` with the committed lock, not `npm ci`: npm 11's `ci` rejects this lock
 # because some packages list optional platform builds (anvil for darwin/win32) that the
 # lock leaves out; `install --no-save` installs exactly the locked tree and writes nothing.
+# --ignore-scripts: nothing we use needs an install script (anvil ships its binary in a
+# platform package), and some scripts (c-kzg's node-gyp build) would download headers.
 $(STAMP_NODE): package.json package-lock.json $(wildcard patches/*.patch) tools/apply-patches.sh
-	npm install --no-audit --no-fund --no-save --loglevel=error
+	npm install --no-audit --no-fund --no-save --ignore-scripts --loglevel=error
 	bash tools/apply-patches.sh
 	@touch $@
 
