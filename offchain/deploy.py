@@ -48,8 +48,10 @@ def deploy_all(
         module, _, func = path.partition(":")
         try:
             fn = getattr(importlib.import_module(module), func)
-        except ModuleNotFoundError:
-            continue  # component not built yet
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise  # a real missing dependency, not a component that is not built
+            continue
         deployed.update(fn(chain, deployer, dict(deployed)))
     if write:
         DEPLOYMENTS_DIR.mkdir(exist_ok=True)
