@@ -46,12 +46,7 @@ def deploy_all(
         if components and name not in components:
             continue
         module, _, func = path.partition(":")
-        try:
-            fn = getattr(importlib.import_module(module), func)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise  # a real missing dependency, not a component that is not built
-            continue
+        fn = getattr(importlib.import_module(module), func)
         deployed.update(fn(chain, deployer, dict(deployed)))
     if write:
         DEPLOYMENTS_DIR.mkdir(exist_ok=True)
