@@ -45,6 +45,9 @@ interface ISpbMarketErrors {
     error MarketNonceUsed(address consumer, uint32 nonce);
     /// @notice The CTP is not pending (unknown, settled or released).
     error MarketCommitmentNotPending(bytes32 ctpId, CommitmentStatus status);
+    /// @notice A CTP whose nonce shares the window position (`nonce % 32`) of a still
+    /// pending CTP: settle or release that one first.
+    error MarketCommitmentSlotBusy(bytes32 ctpId, bytes32 pendingCtpId);
     /// @notice The CTP's expiry has passed: it can only be released.
     error MarketExpiredCommitment(bytes32 ctpId, uint64 expiry);
     /// @notice The CTP has not expired yet: its funds stay frozen.

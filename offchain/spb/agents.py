@@ -276,7 +276,7 @@ class ProducerAgent(Agent):
         ``Settled`` event for its id is the proof."""
         if entry.get("status") == "settled":
             return True
-        settled = self.market.status(ctp_id) == "settled" or (
+        settled = self.market.status(ctp) == "settled" or (
             self.market.nonce_used(ctp.consumer, ctp.nonce) and self.market.settled_on_chain(ctp_id)
         )
         if settled:

@@ -1,8 +1,8 @@
 """Gas of SPB trades in steady state, for ``gas-snapshot.json`` (``gridledger gas``).
 
 Steady state as the issue defines it: accounts already funded, the producer's balance
-non-zero, a CoE tree of depth 10 (1,024 leaves), and every bitmap word already touched
-by an earlier trade. Figures are ``gasUsed`` of real transactions on anvil (London).
+non-zero, a CoE tree of depth 10 (1,024 leaves), and every bitmap word and the
+consumer's CTP slot already touched by an earlier trade. Figures are ``gasUsed`` of real transactions on anvil (London).
 Keys and salts are derived from fixed seeds so that the calldata, and so the gas, is
 the same on every run: a change in the snapshot means a change in the contracts.
 """
@@ -101,8 +101,12 @@ def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
     """spb.ctp_freeze, spb.erc_settle, spb.ctp_plus_erc, spb.settle_single, spb.batch50_per_trade."""
     bench = _Bench(chain, accounts, keys_needed=8 + BATCH)
     consumer = bench.consumers[0]
-    bench.on_chain_trade(consumer)  # warm-up: producer balance, bitmap words
+    warm = bench.next_nonce
+    first_freeze, _ = bench.on_chain_trade(consumer)  # warm-up: earnings, bitmap words, a commitment slot
     bench.single_trade(consumer)
+    # steady state for a regular consumer: its CTP slot for this nonce (nonce % 32) holds
+    # an earlier, finished CTP — only a consumer's first 32 on-chain CTPs create slots
+    bench.next_nonce = warm + 32
     freeze, settle = bench.on_chain_trade(consumer)
     single = bench.single_trade(consumer)
     items = [bench.signed(bench.consumers[i % len(bench.consumers)]) for i in range(BATCH)]
@@ -113,6 +117,7 @@ def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
     return {
         **measure_leaf_markers(chain, accounts),
         "ctp_freeze": freeze,
+        "ctp_freeze_new_slot": first_freeze,  # one of a consumer's first 32 on-chain CTPs
         "erc_settle": settle,
         "ctp_plus_erc": freeze + settle,
         "settle_single": single,

@@ -142,8 +142,9 @@ class MarketClient:
         fn = self.contract.functions.settleBatch([i.as_args() for i in items], atomic)
         return self._send(fn, sender, "settleBatch")
 
-    def status(self, ctp_id: bytes) -> str:
-        return COMMITMENT_STATUS[self.contract.functions.commitmentStatus(ctp_id).call()]
+    def status(self, ctp: CommitToPay) -> str:
+        """none | pending | settled | released — of an on-chain CTP (a signed one reads none)."""
+        return COMMITMENT_STATUS[self.contract.functions.commitmentStatus(ctp.as_args()).call()]
 
     def settled_on_chain(self, ctp_id: bytes, from_block: int = 0) -> bool:
         """Whether a ``Settled`` event exists for ``ctp_id`` (works for signed CTPs too)."""

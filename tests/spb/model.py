@@ -20,6 +20,7 @@ class Ctp:
     energy: int
     expiry: int
     status: str = "pending"  # pending | settled | released
+    overwritten: bool = False  # its commitment slot was reused by a later CTP (reads "none")
 
 
 @dataclass
@@ -31,6 +32,7 @@ class MarketModel:
     used_nonces: set[tuple[str, int]] = field(default_factory=set)
     paid: dict[bytes, int] = field(default_factory=dict)  # ctp id -> times paid
     earnings: int = 0  # of the one energy account the machine trades with
+    slots: dict[tuple[str, int], bytes] = field(default_factory=dict)  # (consumer, nonce % 32) -> ctp id
 
     def free(self, who: str) -> int:
         return self.balance.get(who, 0) - self.frozen.get(who, 0)
@@ -48,6 +50,12 @@ class MarketModel:
             raise Refused("MarketNonceUsed")
         if price > self.free(who):
             raise Refused("FundsInsufficient")
+        previous = self.slots.get((who, nonce % 32))
+        if previous is not None and self.ctps[previous].status == "pending":
+            raise Refused("MarketCommitmentSlotBusy")
+        if previous is not None:
+            self.ctps[previous].overwritten = True
+        self.slots[(who, nonce % 32)] = ctp_id
         self.used_nonces.add((who, nonce))
         self.frozen[who] = self.frozen.get(who, 0) + price
         self.ctps[ctp_id] = Ctp(who, price, energy, expiry)

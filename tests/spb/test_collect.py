@@ -1,7 +1,7 @@
 """Collecting an energy account's earnings into its owner's balance."""
 
 import pytest
-from conftest import PRICE, earnings, funds, reverts
+from spb_helpers import PRICE, earnings, funds, reverts
 
 
 @pytest.fixture

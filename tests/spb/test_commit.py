@@ -1,6 +1,6 @@
 """On-chain CTP: freezing funds for a producer's account with an expiry."""
 
-from conftest import ANY, DEPOSIT, PRICE, funds, now, reverts
+from spb_helpers import ANY, DEPOSIT, PRICE, funds, now, reverts
 
 from offchain.spb import eip712
 
@@ -14,7 +14,7 @@ def test_commit_freezes_the_price(market, funded, make_ctp, chain):
     ev = tx.events["Committed"]
     assert (ev["price"], ev["expiry"], bytes(ev["contractHash"])) == (PRICE, ctp.expiry, ctp.contract_hash)
     assert funds(market, funded) == (DEPOSIT, PRICE)
-    assert market.commitmentStatus(ctp_id) == 1  # Pending
+    assert market.commitmentStatus(ctp.as_args()) == 1  # Pending
     assert market.isNonceUsed(funded, ctp.nonce)
 
 
@@ -74,3 +74,28 @@ def test_commit_without_deposit_is_refused(market, accounts, make_ctp, account_i
     ctp, _ = make_ctp(who=newcomer)
     with reverts("FundsInsufficient", newcomer.address, 0, PRICE):
         market.commit(ctp.as_args(), {"from": newcomer})
+
+
+def test_a_ctp_cannot_take_the_slot_of_a_pending_one(market, funded, make_ctp, chain):
+    pending, _ = make_ctp(nonce=1)
+    market.commit(pending.as_args(), {"from": funded})
+    clash, _ = make_ctp(nonce=33)  # same window position: 33 % 32 == 1
+    pending_id = eip712.ctp_digest(pending, chain.id, market.address)
+    busy = bytes(pending_id[:31]) + bytes([pending_id[31] & 0xFC])
+    with reverts("MarketCommitmentSlotBusy", eip712.ctp_digest(clash, chain.id, market.address), busy):
+        market.commit(clash.as_args(), {"from": funded})
+    assert market.commitmentStatus(pending.as_args()) == 1
+
+
+def test_a_finished_ctp_slot_is_reused_and_its_status_reads_none(market, funded, make_ctp, chain):
+    first, _ = make_ctp(nonce=2, ttl=60)
+    market.commit(first.as_args(), {"from": funded})
+    chain.sleep(61)
+    market.release(first.as_args(), {"from": funded})
+    assert market.commitmentStatus(first.as_args()) == 3
+    later, _ = make_ctp(nonce=34)
+    market.commit(later.as_args(), {"from": funded})
+    assert market.commitmentStatus(later.as_args()) == 1
+    assert market.commitmentStatus(first.as_args()) == 0  # its history stays in the events
+    with reverts("MarketCommitmentNotPending", eip712.ctp_digest(first, chain.id, market.address), 0):
+        market.release(first.as_args(), {"from": funded})

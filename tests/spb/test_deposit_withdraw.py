@@ -1,7 +1,7 @@
 """Funds: deposits, withdrawals within the free balance, and hostile receivers."""
 
 import pytest
-from conftest import DEPOSIT, funds, reverts
+from spb_helpers import DEPOSIT, funds, reverts
 
 
 def test_deposit_credits_the_balance(market, consumer):

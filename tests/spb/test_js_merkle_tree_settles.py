@@ -5,8 +5,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import PRICE, KeyPool, earnings
 from eth_account import Account
+from spb_helpers import PRICE, KeyPool, earnings
 
 from offchain.spb.merkle import COE_LEAF, StandardMerkleTree
 

@@ -17,11 +17,11 @@ import secrets
 
 import brownie
 import pytest
-from conftest import RATE, make_pool, now
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from model import MarketModel, Refused
+from spb_helpers import RATE, make_pool, now
 
 from offchain.spb import eip712
 
@@ -71,7 +71,7 @@ class MarketMachine(RuleBasedStateMachine):
         for who in self.consumers:  # every run starts with funded consumers
             self.model.deposit(str(who), INITIAL_DEPOSIT)
             self.market.deposit({"from": who, "value": INITIAL_DEPOSIT})
-        self.touched: bytes | None = None  # the CTP the last step acted on
+        self.touched: tuple | None = None  # (ctp, ctp id) the last step acted on
 
     # -- helpers -----------------------------------------------------------------------
     def _expect(self, model_call, contract_call):
@@ -163,7 +163,7 @@ class MarketMachine(RuleBasedStateMachine):
         if not self.pending:
             return
         ctp, terms, ctp_id = self.pending[st_pick % len(self.pending)]
-        self.touched = ctp_id
+        self.touched = (ctp, ctp_id)
         erc = self._erc(ctp, terms, ctp_id)
         t = self._next_block_time()
         self._expect(
@@ -193,7 +193,7 @@ class MarketMachine(RuleBasedStateMachine):
         if not self.pending:
             return
         ctp, _, ctp_id = self.pending[st_pick % len(self.pending)]
-        self.touched = ctp_id
+        self.touched = (ctp, ctp_id)
         t = self._next_block_time()
         self._expect(
             lambda: self.model.release(ctp_id, t), lambda: self.market.release(ctp.as_args(), {"from": self.producer})
@@ -219,14 +219,17 @@ class MarketMachine(RuleBasedStateMachine):
         assert all(times == 1 for times in self.payments.values())
         assert self.payments == self.model.paid
         OUTCOMES["settled"] = max(OUTCOMES["settled"], len(self.payments))
-        if self.touched is not None and self.touched in self.model.ctps:
-            status = {"pending": 1, "settled": 2, "released": 3}[self.model.ctps[self.touched].status]
-            assert self.market.commitmentStatus(self.touched) == status
+        if self.touched is not None and self.touched[1] in self.model.ctps:
+            self._check_status(*self.touched)
+
+    def _check_status(self, ctp, ctp_id):
+        model = self.model.ctps[ctp_id]
+        status = 0 if model.overwritten else {"pending": 1, "settled": 2, "released": 3}[model.status]
+        assert self.market.commitmentStatus(ctp.as_args()) == status
 
     def teardown(self):
-        for _, _, ctp_id in self.pending:
-            status = {"pending": 1, "settled": 2, "released": 3}[self.model.ctps[ctp_id].status]
-            assert self.market.commitmentStatus(ctp_id) == status
+        for ctp, _, ctp_id in self.pending:
+            self._check_status(ctp, ctp_id)
 
     @invariant()
     def invariant_supply_never_negative(self):

@@ -1,6 +1,6 @@
 """The consumer's 32-nonce window: out-of-order nonces, sliding, and spent nonces."""
 
-from conftest import reverts
+from spb_helpers import reverts
 
 
 def test_nonces_may_be_used_out_of_order_within_the_window(market, funded, make_ctp):
@@ -12,17 +12,17 @@ def test_nonces_may_be_used_out_of_order_within_the_window(market, funded, make_
 
 
 def test_a_nonce_past_the_window_slides_it_and_spends_the_old_ones(market, funded, make_ctp):
-    ctp, _ = make_ctp(nonce=5)
+    ctp, _ = make_ctp(nonce=6)
     market.commit(ctp.as_args(), {"from": funded})
     far, _ = make_ctp(nonce=100)
     market.commit(far.as_args(), {"from": funded})
-    # the window is now 69..100: everything below is spent, 5 still reads as used
-    assert market.isNonceUsed(funded, 5)
+    # the window is now 69..100: everything below is spent, 6 still reads as used
+    assert market.isNonceUsed(funded, 6)
     assert market.isNonceUsed(funded, 68)
     assert not market.isNonceUsed(funded, 69)
     assert market.isNonceUsed(funded, 100)
-    stale, _ = make_ctp(nonce=6)
-    with reverts("MarketNonceUsed", funded.address, 6):
+    stale, _ = make_ctp(nonce=7)
+    with reverts("MarketNonceUsed", funded.address, 7):
         market.commit(stale.as_args(), {"from": funded})
     fresh, _ = make_ctp(nonce=69)
     market.commit(fresh.as_args(), {"from": funded})

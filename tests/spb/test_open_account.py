@@ -3,8 +3,8 @@
 import secrets
 
 import pytest
-from conftest import ACCOUNT_FEE, reverts
 from eth_account import Account
+from spb_helpers import ACCOUNT_FEE, reverts
 
 from offchain.spb import eip712
 

@@ -1,7 +1,7 @@
 """Registering Certificates of Existence against the manufacturer CA chain."""
 
-from conftest import coe_inner, make_pool, reverts
 from eth_account import Account
+from spb_helpers import coe_inner, make_pool, reverts
 
 from offchain.spb.meter import personal_sign
 

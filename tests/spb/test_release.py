@@ -1,6 +1,6 @@
 """Releasing expired CTPs: a producer that never delivers gets nothing."""
 
-from conftest import DEPOSIT, PRICE, advance, earnings, funds, reverts
+from spb_helpers import DEPOSIT, PRICE, advance, earnings, funds, reverts
 
 from offchain.spb import eip712
 
@@ -14,9 +14,10 @@ def test_producer_never_delivers_and_funds_return_at_expiry(
     advance(chain, 601)
     tx = market.release(ctp.as_args(), {"from": stranger})  # anyone may release
     assert tx.events["Released"]["price"] == PRICE
+    assert bytes(tx.events["Released"]["ctpId"]) == ctp_id
     assert funds(market, funded) == (DEPOSIT, 0)
     assert earnings(market, account_id) == 0
-    assert market.commitmentStatus(ctp_id) == 3  # Released
+    assert market.commitmentStatus(ctp.as_args()) == 3  # Released
 
 
 def test_release_before_expiry_is_refused(market, funded, make_ctp, chain):

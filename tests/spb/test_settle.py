@@ -1,8 +1,8 @@
 """ERC settlement of on-chain CTPs: SPB's five checks and the attacks they stop."""
 
 import pytest
-from conftest import DEPOSIT, PRICE, RATE, SUPPLY_WH, advance, earnings, funds, make_pool, reverts
 from eth_account import Account
+from spb_helpers import DEPOSIT, PRICE, RATE, SUPPLY_WH, advance, earnings, funds, make_pool, reverts
 
 from offchain.spb import eip712
 
@@ -38,7 +38,7 @@ def test_valid_erc_pays_the_producer_and_reduces_supply(market, pending, make_er
     assert market.accountOf(account_id)[1] == SUPPLY_WH - PRICE // RATE
     assert funds(market, producer) == (0, 0)  # paid into the account, collected by its owner
     assert market.isLeafUsed(meter.root, 3)
-    assert market.commitmentStatus(ctp_id) == 2  # Settled
+    assert market.commitmentStatus(ctp.as_args()) == 2  # Settled
 
 
 def test_anyone_may_relay_the_erc(market, pending, make_erc, stranger, producer, account_id):
@@ -156,4 +156,4 @@ def test_refused_settlement_changes_nothing(market, pending, make_erc, producer,
         settle(market, ctp, terms, make_erc(ctp, terms, leaf=9, price=PRICE - 1), producer)
     assert funds(market, funded) == (DEPOSIT, PRICE)
     assert not market.isLeafUsed(meter.root, 9)
-    assert market.commitmentStatus(ctp_id) == 1
+    assert market.commitmentStatus(ctp.as_args()) == 1

@@ -1,10 +1,10 @@
 """Batch settlement: all-or-nothing, or skip bad items with a reason — never a wrong payment."""
 
 import pytest
-from conftest import DEPOSIT, PRICE, earnings, funds, reverts
 from eth_abi import encode
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector
+from spb_helpers import DEPOSIT, PRICE, earnings, funds, reverts
 
 from offchain.spb import eip712
 

@@ -1,8 +1,8 @@
 """Single-transaction atomic form: an off-chain signed CTP settled with its ERC."""
 
 import pytest
-from conftest import DEPOSIT, PRICE, advance, earnings, funds, reverts
 from eth_account import Account
+from spb_helpers import DEPOSIT, PRICE, advance, earnings, funds, reverts
 
 from offchain.spb import eip712
 
@@ -27,7 +27,7 @@ def test_signed_ctp_and_erc_settle_in_one_transaction(market, signed, make_erc, 
     assert funds(market, funded) == (DEPOSIT - PRICE, 0)
     assert earnings(market, account_id) == PRICE
     assert market.isNonceUsed(funded, ctp.nonce)
-    assert market.commitmentStatus(ctp_id) == 0  # never stored
+    assert market.commitmentStatus(ctp.as_args()) == 0  # never stored
 
 
 def test_signed_ctp_is_not_replayable(market, signed, make_erc, producer, funded):

@@ -1,9 +1,9 @@
 """Supplying energy: owner only, chained entries (P_T_ID), bounded amounts."""
 
 import pytest
-from conftest import ACCOUNT_FEE, reverts
 from eth_abi import encode
 from eth_utils import keccak
+from spb_helpers import ACCOUNT_FEE, reverts
 
 
 @pytest.fixture
