@@ -346,8 +346,12 @@ class ConsumerAgent(Agent):
     def commit(self, deal: Deal, *, ttl: int = 3600) -> CommitToPay:
         """On-chain CTP: freeze the agreed price until settlement or expiry."""
         ctp = self._new_ctp(deal, ttl)
-        self.market.commit(ctp, sender=self.key)
-        self.state["ctps"][self.market.ctp_id(ctp).hex()] = {"ctp": _ctp_to_json(ctp), "status": "pending"}
+        receipt = self.market.commit(ctp, sender=self.key)
+        self.state["ctps"][self.market.ctp_id(ctp).hex()] = {
+            "ctp": _ctp_to_json(ctp),
+            "status": "pending",
+            "gas": {"commit": int(receipt["gasUsed"])},
+        }
         self.save()
         return ctp
 
@@ -370,8 +374,9 @@ class ConsumerAgent(Agent):
         for ctp_id_hex, entry in self.state["ctps"].items():
             ctp = _ctp_from_json(entry["ctp"])
             if entry["status"] == "pending" and ctp.expiry < now:
-                self.market.release(ctp, sender=self.key)
+                receipt = self.market.release(ctp, sender=self.key)
                 entry["status"] = "released"
+                entry.setdefault("gas", {})["release"] = int(receipt["gasUsed"])
                 released.append(bytes.fromhex(ctp_id_hex))
         self.save()
         return released

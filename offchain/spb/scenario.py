@@ -182,9 +182,8 @@ def run_trade(
     signature: bytes | None = None
     ctp: CommitToPay
     if form == "onchain":
-        before = int(pop.chain.w3.eth.block_number)
         ctp = c.commit(deal, ttl=ttl)
-        gas["commit"] = _gas_of_last(pop, c.address, before)
+        gas["commit"] = c.state["ctps"][pop.market.ctp_id(ctp).hex()]["gas"]["commit"]
         p.follow()
     else:
         ctp, signature = c.sign(deal, ttl=ttl)
@@ -194,22 +193,10 @@ def run_trade(
         if form != "onchain":
             raise ValueError("an undelivered trade is only meaningful with an on-chain CTP")
         _advance(pop.chain, ttl + 1)
-        before = int(pop.chain.w3.eth.block_number)
         c.release_expired()
-        gas["release"] = _gas_of_last(pop, c.address, before)
+        gas["release"] = c.state["ctps"][ctp_id.hex()]["gas"]["release"]
         return TradeResult(form, c.name, p.name, ctp_id, deal, "released", gas)
     erc = m.confirm_delivery(ctp, deal)
     receipt = p.settle(ctp, erc, consumer_signature=signature)
     gas["settle" if form == "onchain" else "settle_signed"] = int(receipt["gasUsed"]) if receipt else 0
     return TradeResult(form, c.name, p.name, ctp_id, deal, "settled", gas, coe_root=erc.as_args()[3])
-
-
-def _gas_of_last(pop: Population, sender: str, after_block: int) -> int:
-    """Gas of ``sender``'s most recent transaction mined after ``after_block``."""
-    w3 = pop.chain.w3
-    for number in range(int(w3.eth.block_number), after_block, -1):
-        block = w3.eth.get_block(number, full_transactions=True)
-        for tx in reversed(block["transactions"]):
-            if tx["from"] == sender:
-                return int(w3.eth.get_transaction_receipt(tx["hash"])["gasUsed"])
-    return 0
