@@ -60,7 +60,6 @@ class Chain:
     w3: Web3
     url: str
     chain_id: int
-    _eip1559: bool | None = field(default=None, repr=False)
     _tip_rpc: bool | None = field(default=None, repr=False)
     _nonces: dict[str, int] = field(default_factory=dict, repr=False)
     #: how many times :meth:`wait_for_receipt` re-broadcast a transaction the node had lost
@@ -79,9 +78,7 @@ class Chain:
         block = self.w3.eth.get_block("latest")
         base_fee = block.get("baseFeePerGas")
         if base_fee is None:
-            self._eip1559 = False
             return {"gasPrice": int(self.w3.eth.gas_price)}
-        self._eip1559 = True
         tip = self._priority_fee()
         return {"maxFeePerGas": int(base_fee) * 2 + tip, "maxPriorityFeePerGas": tip}
 
