@@ -11,8 +11,18 @@ def test_three_signers_seal_in_turn_and_every_node_sees_the_same_receipts(devnet
     deployer, alice, bob = devnet.accounts()[:3]
 
     deployed = deploy_project(chains[0], deployer, network=f"test-{devnet.name}")
-    # each transaction goes in through a different node
-    receipts = [transfer(chains[i % 3], alice, bob.address, 10**15) for i in range(3)]
+    # each transaction goes in through a different node; a node can only hand out alice's
+    # next nonce once it has imported the block holding her previous transaction
+    # (EthereumJS has no "pending" nonce), as any client switching nodes must wait for
+    receipts = []
+    for i in range(3):
+        chain = chains[i % 3]
+        if receipts:
+            deadline = time.monotonic() + 30
+            while chain.w3.eth.block_number < receipts[-1]["blockNumber"]:
+                assert time.monotonic() < deadline, devnet.sync_report()
+                time.sleep(0.2)
+        receipts.append(transfer(chain, alice, bob.address, 10**15))
     assert [r["status"] for r in receipts] == [1, 1, 1]
 
     # the chain keeps advancing and all three nodes agree on every block that holds our txs
