@@ -151,15 +151,15 @@ def _print_balances(console: Console, pop: Any, collected: dict[str, int]) -> No
     for col in ("party", "balance", "frozen", "collected earnings", "supply left Wh"):
         table.add_column(col, justify="left" if col == "party" else "right")
     for c in pop.consumers:
-        balance, frozen = c.funds()
-        table.add_row(c.name, _fmt_eth(balance), _fmt_eth(frozen), "", "")
+        f = c.funds()
+        table.add_row(c.name, _fmt_eth(f.balance), _fmt_eth(f.frozen), "", "")
     for p in pop.producers:
-        balance, frozen = pop.market.funds(p.address)
+        f = pop.market.funds(p.address)
         supply = pop.market.account(p.account_id)[1]
         table.add_row(
             f"{p.name} (acct {p.account_id})",
-            _fmt_eth(balance),
-            _fmt_eth(frozen),
+            _fmt_eth(f.balance),
+            _fmt_eth(f.frozen),
             _fmt_eth(collected[p.name]),
             f"{supply:,}",
         )

@@ -93,6 +93,6 @@ abstract contract CoERegistry is SpbBase {
         bytes32 digest = MessageHashUtils.toEthSignedMessageHash(keccak256(abi.encode(tag, value)));
         ECDSA.RecoverError rerr;
         (signer, rerr,) = ECDSA.tryRecover(digest, signature);
-        if (rerr != ECDSA.RecoverError.NoError) revert CoEInvalidSignature(digest);
+        if (rerr != ECDSA.RecoverError.NoError) revert CoEMalformedSignature(digest);
     }
 }

@@ -51,7 +51,7 @@ abstract contract EnergyAccounts is SpbBase {
     {
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ACCOUNT_CERTIFICATE_TYPEHASH, msg.sender, certificateId)));
         (address signer, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(digest, signature);
-        if (rerr != ECDSA.RecoverError.NoError) revert CoEInvalidSignature(digest);
+        if (rerr != ECDSA.RecoverError.NoError) revert AccountMalformedSignature(digest);
         if (!_distributors[signer]) revert AccountUnknownDistributor(signer);
         if (_usedCertificates[digest]) revert AccountCertificateUsed(certificateId);
         _usedCertificates[digest] = true;
@@ -68,7 +68,7 @@ abstract contract EnergyAccounts is SpbBase {
         if (fee != 0) {
             // Burn: ether sent to the zero address can never be spent again.
             (bool ok,) = payable(address(0)).call{value: fee}("");
-            if (!ok) revert FundsTransferFailed(address(0), fee);
+            if (!ok) revert AccountFeeBurnFailed(fee);
         }
     }
 

@@ -3,8 +3,10 @@ pragma solidity 0.8.37;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
+import {ErrorBytes} from "contracts/common/ErrorBytes.sol";
+import {FundsLedger} from "contracts/common/FundsLedger.sol";
+import {Governed} from "contracts/common/Governed.sol";
 import {CoERegistry} from "contracts/spb/CoERegistry.sol";
 import {EnergyAccounts} from "contracts/spb/EnergyAccounts.sol";
 import {ISpbMarketActions} from "interfaces/spb/ISpbMarketActions.sol";
@@ -17,41 +19,30 @@ import {
     SignedSettlement
 } from "interfaces/spb/SpbTypes.sol";
 
-/// @title SPB market: funds, Commit-To-Pay and Energy-Receipt settlement
-/// @notice Consumers deposit ether; a CTP freezes part of it for a producer's energy
-/// account (on chain, with an expiry) or is signed off chain and submitted together with
-/// the meter's ERC (single-transaction atomic meta-transaction). An ERC is accepted only
-/// if SPB's five checks hold; then the account's earnings are credited and its supply
-/// reduced; the owner collects earnings into its balance and withdraws like anyone.
-/// @dev Invariants: `address(this).balance == Σ funds[a].balance + Σ accounts[i].earnings`
-/// (burned fees leave the contract); for every `a`, `funds[a].frozen <= funds[a].balance`
-/// and `frozen` is the sum of `a`'s Pending CTP prices; a CTP id moves
-/// None→Pending→(Settled|Released) at most once and a nonce commits at most one CTP; a
-/// pending CTP's ring slot is never overwritten (a commit refuses a busy slot);
-/// every check runs before any effect, so a refused call or a skipped batch item changes
-/// nothing. Gas: a settlement touches one slot per party (consumer funds + nonce window,
-/// account supply + earnings, CoE, manufacturer, leaf bitmap).
-contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
+/// @title SPB market: Commit-To-Pay and Energy-Receipt settlement on the shared funds ledger
+/// @notice Consumers deposit the payment asset (ether or the ERC-20 chosen at deploy) into
+/// the shared `FundsLedger`; a CTP freezes part of it for a producer's energy account (on
+/// chain, with an expiry) or is signed off chain and submitted together with the meter's
+/// ERC (single-transaction atomic meta-transaction). An ERC is accepted only if SPB's five
+/// checks hold; then the account's earnings are credited and its supply reduced; the owner
+/// collects earnings into its ledger balance and withdraws like anyone.
+/// @dev Invariants: `held == Σ funds[a].balance + Σ accounts[i].earnings`, where `held` is
+/// the contract's payment-asset balance (burned ether fees leave the contract at once);
+/// for every `a`, `funds[a].frozen <= funds[a].balance` and `frozen` is the sum of `a`'s
+/// Pending CTP prices; a CTP id moves None→Pending→(Settled|Released) at most once and a
+/// nonce commits at most one CTP; a pending CTP's ring slot is never overwritten (a commit
+/// refuses a busy slot); every check runs before any effect, so a refused call or a
+/// skipped batch item changes nothing. Gas: a settlement touches one slot per party
+/// (consumer funds + nonce window, account supply + earnings, CoE, manufacturer, leaf bitmap).
+contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
     bytes32 private constant CTP_TYPEHASH = keccak256(
         "CommitToPay(address consumer,uint64 accountId,uint64 expiry,uint96 price,bytes32 contractHash,uint32 nonce)"
     );
     bytes32 private constant ERC_TYPEHASH = keccak256(
         "EnergyReceipt(bytes32 ctpId,uint128 price,uint128 energyWh,bytes32 coeRoot,uint256 leafIndex,uint64 timestamp)"
     );
-    uint256 private constant NONCE_WINDOW = 32;
     bytes32 private constant STATUS_MASK = bytes32(uint256(3));
 
-    /// @dev One slot per owner: balance (frozen included), frozen part, and the consumer's
-    /// nonce window — bit `i` of `nonceBits` marks nonce `nonceBase + i` used; nonces
-    /// below `nonceBase` are spent. A nonce past the window slides it forward.
-    struct Funds {
-        uint96 balance;
-        uint96 frozen;
-        uint32 nonceBase;
-        uint32 nonceBits;
-    }
-
-    mapping(address owner => Funds) private _funds;
     /// @dev On-chain CTPs of a consumer, one slot per nonce-window position
     /// (`nonce % 32`): the CTP id with its status in the two low bits. A commit rewrites
     /// a slot an earlier CTP used (5,000 gas) instead of creating one (22,100).
@@ -59,36 +50,16 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
 
     /// @param governor receives DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE
     /// @param fee initial fee (wei) burned by `openAccountByBurn`
-    constructor(address governor, uint256 fee) EIP712("GridLedger SPB Market", "1") {
-        _grantRole(DEFAULT_ADMIN_ROLE, governor);
-        _grantRole(GOVERNOR_ROLE, governor);
+    /// @param asset the payment asset: an ERC-20 token, or `address(0)` for native ether
+    constructor(address governor, uint256 fee, address asset)
+        Governed(governor)
+        EIP712("GridLedger SPB Market", "1")
+        FundsLedger(asset)
+    {
         _setAccountFee(fee);
     }
 
     // ------------------------------------------------------------------------- funds
-
-    /// @inheritdoc ISpbMarketActions
-    function deposit() external payable {
-        if (msg.value == 0) revert FundsZeroAmount();
-        Funds storage f = _funds[msg.sender];
-        uint256 balance = uint256(f.balance) + msg.value;
-        if (balance > type(uint96).max) revert FundsAmountOverflow(msg.sender, msg.value);
-        f.balance = uint96(balance);
-        emit Deposited(msg.sender, msg.value, balance);
-    }
-
-    /// @inheritdoc ISpbMarketActions
-    function withdraw(uint256 amount) external nonReentrant {
-        if (amount == 0) revert FundsZeroAmount();
-        Funds storage f = _funds[msg.sender];
-        uint256 free = f.balance - f.frozen;
-        if (amount > free) revert FundsInsufficient(msg.sender, free, amount);
-        uint96 balance = f.balance - uint96(amount);
-        f.balance = balance;
-        emit Withdrew(msg.sender, amount, balance);
-        (bool ok,) = payable(msg.sender).call{value: amount}("");
-        if (!ok) revert FundsTransferFailed(msg.sender, amount);
-    }
 
     /// @inheritdoc ISpbMarketActions
     function collect(uint64 accountId) external returns (uint256 amount) {
@@ -96,10 +67,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         Account storage account = _accounts[accountId];
         amount = account.earnings;
         account.earnings = 0;
-        Funds storage f = _funds[owner];
-        uint256 balance = uint256(f.balance) + amount;
-        if (balance > type(uint96).max) revert FundsAmountOverflow(owner, amount);
-        f.balance = uint96(balance);
+        _credit(owner, amount);
         emit EarningsCollected(accountId, owner, amount);
     }
 
@@ -112,9 +80,9 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         if (ctp.price == 0) revert MarketZeroPrice(ctpId);
         if (ctp.expiry <= block.timestamp) revert MarketExpiryInPast(ctpId, ctp.expiry, block.timestamp);
         if (_owners[ctp.accountId] == address(0)) revert AccountUnknown(ctp.accountId);
-        Funds memory f = _funds[ctp.consumer];
-        bytes memory err = _spendNonce(f, ctp);
-        if (err.length != 0) _revertWith(err);
+        Funds memory f = _loadFunds(ctp.consumer);
+        bytes memory err = _useNonce(f, ctp.consumer, ctp.nonce);
+        if (err.length != 0) ErrorBytes.revertWith(err);
         uint256 free = f.balance - f.frozen;
         if (ctp.price > free) revert FundsInsufficient(ctp.consumer, free, ctp.price);
         bytes32[NONCE_WINDOW] storage ring = _commitments[ctp.consumer];
@@ -123,7 +91,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
             revert MarketCommitmentSlotBusy(ctpId, previous & ~STATUS_MASK);
         }
         f.frozen += ctp.price;
-        _funds[ctp.consumer] = f;
+        _storeFunds(ctp.consumer, f);
         ring[ctp.nonce % NONCE_WINDOW] = _tagged(ctpId, CommitmentStatus.Pending);
         emit Committed(ctpId, ctp.consumer, ctp.accountId, ctp.price, ctp.expiry, ctp.contractHash, ctp.nonce);
     }
@@ -135,7 +103,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         if (status != CommitmentStatus.Pending) revert MarketCommitmentNotPending(ctpId, status);
         if (block.timestamp <= ctp.expiry) revert MarketCommitmentNotExpired(ctpId, ctp.expiry);
         _commitments[ctp.consumer][ctp.nonce % NONCE_WINDOW] = _tagged(ctpId, CommitmentStatus.Released);
-        _funds[ctp.consumer].frozen -= ctp.price;
+        _unfreeze(ctp.consumer, ctp.price);
         emit Released(ctpId, ctp.consumer, ctp.price);
     }
 
@@ -147,11 +115,9 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         CommitmentStatus status = _statusOf(ctp, ctpId);
         if (status != CommitmentStatus.Pending) revert MarketCommitmentNotPending(ctpId, status);
         (bytes memory err, Account memory account) = _checkReceipt(ctpId, ctp, terms, erc);
-        if (err.length != 0) _revertWith(err);
+        if (err.length != 0) ErrorBytes.revertWith(err);
         _commitments[ctp.consumer][ctp.nonce % NONCE_WINDOW] = _tagged(ctpId, CommitmentStatus.Settled);
-        Funds storage f = _funds[ctp.consumer];
-        f.balance -= ctp.price;
-        f.frozen -= ctp.price;
+        _debitFrozen(ctp.consumer, ctp.price);
         _pay(ctpId, ctp, erc, account, false);
     }
 
@@ -164,7 +130,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
     ) external {
         bytes32 ctpId = _hashCommitment(ctp);
         bytes memory err = _settleSigned(ctpId, ctp, consumerSignature, terms, erc);
-        if (err.length != 0) _revertWith(err);
+        if (err.length != 0) ErrorBytes.revertWith(err);
     }
 
     /// @inheritdoc ISpbMarketActions
@@ -186,22 +152,8 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
     // ------------------------------------------------------------------------- views
 
     /// @inheritdoc ISpbMarketState
-    function fundsOf(address owner) external view returns (uint96 balance, uint96 frozen) {
-        Funds storage f = _funds[owner];
-        return (f.balance, f.frozen);
-    }
-
-    /// @inheritdoc ISpbMarketState
     function commitmentStatus(CommitToPay calldata ctp) external view returns (CommitmentStatus) {
         return _statusOf(ctp, _hashCommitment(ctp));
-    }
-
-    /// @inheritdoc ISpbMarketState
-    function isNonceUsed(address consumer, uint32 nonce) external view returns (bool) {
-        Funds storage f = _funds[consumer];
-        if (nonce < f.nonceBase) return true;
-        uint256 offset = nonce - f.nonceBase;
-        return offset < NONCE_WINDOW && (f.nonceBits >> offset) & 1 == 1;
     }
 
     /// @inheritdoc ISpbMarketState
@@ -237,7 +189,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         (err, account) = _checkReceipt(ctpId, ctp, terms, erc);
         if (err.length != 0) return err;
         f.balance -= ctp.price;
-        _funds[ctp.consumer] = f; // balance and nonce window in one write
+        _storeFunds(ctp.consumer, f); // balance and nonce window in one write
         _pay(ctpId, ctp, erc, account, true);
         return "";
     }
@@ -251,36 +203,20 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         returns (bytes memory err, Funds memory f)
     {
         (address signer, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(ctpId, consumerSignature);
-        if (rerr != ECDSA.RecoverError.NoError) return (abi.encodeWithSelector(CoEInvalidSignature.selector, ctpId), f);
+        if (rerr != ECDSA.RecoverError.NoError) {
+            return (abi.encodeWithSelector(MarketMalformedConsumerSignature.selector, ctpId), f);
+        }
         if (signer != ctp.consumer) {
             return (abi.encodeWithSelector(MarketInvalidConsumerSignature.selector, ctpId, signer, ctp.consumer), f);
         }
         if (ctp.price == 0) return (abi.encodeWithSelector(MarketZeroPrice.selector, ctpId), f);
-        f = _funds[ctp.consumer];
-        err = _spendNonce(f, ctp);
+        f = _loadFunds(ctp.consumer);
+        err = _useNonce(f, ctp.consumer, ctp.nonce);
         if (err.length != 0) return (err, f);
         uint256 free = f.balance - f.frozen;
         if (ctp.price > free) {
             return (abi.encodeWithSelector(FundsInsufficient.selector, ctp.consumer, free, ctp.price), f);
         }
-    }
-
-    /// @dev Marks `ctp.nonce` spent in the in-memory copy `f` of the consumer's funds,
-    /// sliding the 32-nonce window forward when the nonce lies past it.
-    function _spendNonce(Funds memory f, CommitToPay calldata ctp) private pure returns (bytes memory) {
-        uint32 nonce = ctp.nonce;
-        if (nonce < f.nonceBase) return abi.encodeWithSelector(MarketNonceUsed.selector, ctp.consumer, nonce);
-        uint256 offset = nonce - f.nonceBase;
-        if (offset >= NONCE_WINDOW) {
-            uint256 shift = offset - (NONCE_WINDOW - 1);
-            f.nonceBits = shift >= NONCE_WINDOW ? 0 : uint32(uint256(f.nonceBits) >> shift);
-            f.nonceBase = uint32(nonce - (NONCE_WINDOW - 1));
-            offset = NONCE_WINDOW - 1;
-        }
-        uint32 bit = uint32(1 << offset);
-        if (f.nonceBits & bit != 0) return abi.encodeWithSelector(MarketNonceUsed.selector, ctp.consumer, nonce);
-        f.nonceBits |= bit;
-        return "";
     }
 
     /// @dev SPB's ERC checks (a: expiry; b: price; c, d: CoE and leaf; e: leaf-key
@@ -308,7 +244,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, ReentrancyGuard {
         bytes32 digest = _hashReceipt(ctpId, erc);
         (address key, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(digest, erc.signature);
         if (rerr != ECDSA.RecoverError.NoError) {
-            return (abi.encodeWithSelector(CoEInvalidSignature.selector, digest), account);
+            return (abi.encodeWithSelector(MarketMalformedReceiptSignature.selector, digest), account);
         }
         err = _checkLeaf(erc.coeRoot, erc.leafIndex, key, erc.proof);
         if (err.length != 0) return (err, account);

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {ISpbMarket} from "interfaces/spb/ISpbMarket.sol";
+import {IFundsLedger} from "interfaces/common/IFundsLedger.sol";
 
-/// @title Test attacker: re-enters the market from its receive hook
+/// @title Test attacker: re-enters the ledger from its receive hook
 /// @notice Deposits, then withdraws; when the market sends ether it tries to withdraw
 /// again (or any call set with `setReentry`). Used only by tests.
 /// @dev Invariant: none — this contract exists to break the market's.
 contract ReentrantWithdrawer {
-    ISpbMarket public immutable market;
+    IFundsLedger public immutable market;
     bytes public reentry;
     bool public reentered;
     bool public reentrySucceeded;
 
-    constructor(ISpbMarket market_) {
+    constructor(IFundsLedger market_) {
         market = market_;
     }
 
@@ -24,7 +24,7 @@ contract ReentrantWithdrawer {
 
     /// @notice Deposit the attached value into the market.
     function depositToMarket() external payable {
-        market.deposit{value: msg.value}();
+        market.deposit{value: msg.value}(msg.value);
     }
 
     /// @notice Withdraw from the market (triggers the re-entry).

@@ -39,16 +39,10 @@ interface ISpbMarketActions {
         external
         returns (bytes32 supplyId);
 
-    // --- funds -------------------------------------------------------------------------
-    /// @notice Deposit ether into the caller's balance.
-    function deposit() external payable;
-
-    /// @notice Withdraw `amount` wei of the caller's free balance (balance minus frozen).
-    function withdraw(uint256 amount) external;
-
-    /// @notice Move an account's earnings (settled CTPs) to its owner's balance.
+    // --- earnings ----------------------------------------------------------------------
+    /// @notice Move an account's earnings (settled CTPs) to its owner's ledger balance.
     /// Only the account's owner.
-    /// @return amount the wei moved
+    /// @return amount the amount moved (payment-asset units)
     function collect(uint64 accountId) external returns (uint256 amount);
 
     // --- CTP / ERC -----------------------------------------------------------------------

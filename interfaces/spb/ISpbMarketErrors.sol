@@ -24,15 +24,10 @@ interface ISpbMarketErrors {
     /// @notice A settlement would sell more energy than the account holds.
     error AccountInsufficientSupply(uint64 accountId, uint256 availableWh, uint256 requestedWh);
 
-    // --- funds -------------------------------------------------------------------------
-    /// @notice Zero-value deposits and withdrawals are refused.
-    error FundsZeroAmount();
-    /// @notice The amount does not fit in the free balance (balance minus frozen).
-    error FundsInsufficient(address owner, uint256 free, uint256 requested);
-    /// @notice A balance would exceed its 96-bit counter.
-    error FundsAmountOverflow(address owner, uint256 amount);
-    /// @notice Sending ether to the recipient failed (it reverted or re-entered).
-    error FundsTransferFailed(address to, uint256 amount);
+    /// @notice The distributor's account certificate is not a well-formed signature (e.g. high-s).
+    error AccountMalformedSignature(bytes32 digest);
+    /// @notice Burning the account fee (sending ether to the zero address) failed.
+    error AccountFeeBurnFailed(uint256 fee);
 
     // --- commitments (CTP) -------------------------------------------------------------
     /// @notice An on-chain CTP must be made by its consumer.
@@ -41,8 +36,6 @@ interface ISpbMarketErrors {
     error MarketZeroPrice(bytes32 ctpId);
     /// @notice A CTP's expiry must lie in the future when it is made.
     error MarketExpiryInPast(bytes32 ctpId, uint64 expiry, uint256 nowTimestamp);
-    /// @notice The consumer already used this nonce, or it fell behind the consumer's 32-nonce window.
-    error MarketNonceUsed(address consumer, uint32 nonce);
     /// @notice The CTP is not pending (unknown, settled or released).
     error MarketCommitmentNotPending(bytes32 ctpId, CommitmentStatus status);
     /// @notice A CTP whose nonce shares the window position (`nonce % 32`) of a still
@@ -52,6 +45,10 @@ interface ISpbMarketErrors {
     error MarketExpiredCommitment(bytes32 ctpId, uint64 expiry);
     /// @notice The CTP has not expired yet: its funds stay frozen.
     error MarketCommitmentNotExpired(bytes32 ctpId, uint64 expiry);
+    /// @notice The off-chain CTP's signature is malformed or not canonical (e.g. high-s).
+    error MarketMalformedConsumerSignature(bytes32 ctpId);
+    /// @notice The ERC's signature is malformed or not canonical (e.g. high-s).
+    error MarketMalformedReceiptSignature(bytes32 digest);
     /// @notice The off-chain CTP is not signed by its consumer.
     error MarketInvalidConsumerSignature(bytes32 ctpId, address recovered, address consumer);
     /// @notice An ERC must confirm a non-zero amount of energy.
@@ -64,8 +61,8 @@ interface ISpbMarketErrors {
     error MarketBatchItemFailed(uint256 index, bytes reason);
 
     // --- certificates of existence (CoE) ------------------------------------------------
-    /// @notice A signature is malformed or not canonical (e.g. high-s).
-    error CoEInvalidSignature(bytes32 digest);
+    /// @notice A meter certificate or CoE signature is malformed or not canonical (e.g. high-s).
+    error CoEMalformedSignature(bytes32 digest);
     /// @notice The verifier meter's certificate is not signed by a registered manufacturer CA.
     error CoEUncertifiedVerifier(address verifier, address certifiedBy);
     /// @notice This Merkle root is already registered as a CoE.

@@ -26,10 +26,6 @@ interface ISpbMarketEvents {
         bool negotiable,
         uint96 supplyWh
     );
-    /// @notice Ether was deposited; `balance` is the owner's new balance (frozen included).
-    event Deposited(address indexed owner, uint256 amount, uint256 balance);
-    /// @notice Ether was withdrawn to the owner.
-    event Withdrew(address indexed owner, uint256 amount, uint256 balance);
     /// @notice A CTP froze `price` of the consumer's funds until settlement or `expiry`.
     event Committed(
         bytes32 indexed ctpId,

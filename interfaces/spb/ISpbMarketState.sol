@@ -24,16 +24,9 @@ interface ISpbMarketState {
         view
         returns (address owner, uint96 supplyWh, uint160 earnings, bytes32 lastSupplyId);
 
-    /// @notice Balance (frozen included) and frozen part of `owner`'s funds, in wei.
-    function fundsOf(address owner) external view returns (uint96 balance, uint96 frozen);
-
     /// @notice Status of an on-chain CTP. A finished CTP reads `None` again once a later CTP
     /// of the same consumer reuses its slot (nonce + 32k); its history stays in the events.
     function commitmentStatus(CommitToPay calldata ctp) external view returns (CommitmentStatus);
-
-    /// @notice Whether `nonce` can no longer commit a CTP of `consumer` (used, or behind
-    /// the consumer's 32-nonce window).
-    function isNonceUsed(address consumer, uint32 nonce) external view returns (bool);
 
     /// @notice Manufacturer CA and verifier meter of a registered CoE (zero if unknown).
     function coeOf(bytes32 root) external view returns (address manufacturer, address verifier);

@@ -70,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
             chain, keys, workdir, market=market, producers=1, consumers=1, deposit=10**17, pool_size=8
         )
         result = run_trade(pop, 0, 0, amount_wh=args.energy_wh, form=args.form)
-        balance, frozen = pop.consumers[0].funds()
+        funds = pop.consumers[0].funds()
         print(f"market {pop.market.address} on chain {chain.chain_id}")
         print(
             f"trade {result.form}: {result.deal.energy_wh} Wh for {result.deal.price} wei "
@@ -78,7 +78,7 @@ def _run(args: argparse.Namespace) -> int:
         )
         print("gas: " + ", ".join(f"{k} {v}" for k, v in result.gas.items()))
         print(
-            f"consumer balance {balance} wei (frozen {frozen}); producer earnings "
+            f"consumer balance {funds.balance} wei (frozen {funds.frozen}); producer earnings "
             f"{pop.market.account(pop.producers[0].account_id)[2]} wei"
         )
     return 0

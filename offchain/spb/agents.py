@@ -34,6 +34,7 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
+from ..common.funds import Balance
 from ..errors import GridLedgerError, TransactionFailedError
 from ..negotiation import Agreement, ConcessionStrategy, Party, negotiate_sync
 from ..network import Chain
@@ -381,7 +382,7 @@ class ConsumerAgent(Agent):
         self.save()
         return released
 
-    def funds(self) -> tuple[int, int]:
+    def funds(self) -> Balance:
         return self.market.funds(self.address)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 
+from ..common.funds import ETHER, Balance, FundsClient
 from ..contracts import artifact, deploy
 from ..network import Chain
 from .eip712 import CommitToPay, Terms, ctp_digest
@@ -47,12 +48,17 @@ class MarketClient:
         self.contract: Contract = chain.w3.eth.contract(
             address=chain.w3.to_checksum_address(address), abi=artifact("SpbMarket")["abi"]
         )
+        #: the shared funds ledger the market inherits (deposit, withdraw, withdraw_to, funds)
+        self.ledger = FundsClient(chain, self.contract)
 
     @classmethod
-    def deploy(cls, chain: Chain, governor: Sender, *, account_fee: int = 0) -> MarketClient:
-        """Deploy a new market governed by ``governor``."""
+    def deploy(
+        cls, chain: Chain, governor: Sender, *, account_fee: int = 0, payment_asset: str = ETHER
+    ) -> MarketClient:
+        """Deploy a new market governed by ``governor``, paying in ``payment_asset``
+        (an ERC-20 address, or :data:`~offchain.common.funds.ETHER`)."""
         address = governor if isinstance(governor, str) else governor.address
-        contract = deploy(chain, "SpbMarket", address, account_fee, sender=governor)
+        contract = deploy(chain, "SpbMarket", address, account_fee, payment_asset, sender=governor)
         return cls(chain, contract.address)
 
     @property
@@ -108,15 +114,17 @@ class MarketClient:
 
     # -- funds ---------------------------------------------------------------------------
     def deposit(self, amount: int, *, sender: Sender) -> Any:
-        return self._send(self.contract.functions.deposit(), sender, "deposit", value=amount)
+        return self.ledger.deposit(amount, sender=sender)
 
     def withdraw(self, amount: int, *, sender: Sender) -> Any:
-        return self._send(self.contract.functions.withdraw(amount), sender, "withdraw")
+        return self.ledger.withdraw(amount, sender=sender)
 
-    def funds(self, owner: str) -> tuple[int, int]:
-        """(balance, frozen) of ``owner`` in wei; free = balance - frozen."""
-        balance, frozen = self.contract.functions.fundsOf(owner).call()
-        return int(balance), int(frozen)
+    def withdraw_to(self, to: str, amount: int, *, sender: Sender) -> Any:
+        return self.ledger.withdraw_to(to, amount, sender=sender)
+
+    def funds(self, owner: str) -> Balance:
+        """``owner``'s balance and frozen part (payment-asset units); ``.free`` is what it can spend."""
+        return self.ledger.funds(owner)
 
     # -- CTP / ERC -----------------------------------------------------------------------
     def ctp_id(self, ctp: CommitToPay) -> bytes:
@@ -152,7 +160,7 @@ class MarketClient:
         return len(logs) > 0
 
     def nonce_used(self, consumer: str, nonce: int) -> bool:
-        return bool(self.contract.functions.isNonceUsed(consumer, nonce).call())
+        return self.ledger.nonce_used(consumer, nonce)
 
     # -- CoE -----------------------------------------------------------------------------
     def register_coe(self, root: bytes, verifier_certificate: bytes, coe_signature: bytes, *, sender: Sender) -> Any:

@@ -8,7 +8,7 @@ import secrets
 import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from spb_helpers import ACCOUNT_FEE, DEPOSIT, PRICE, RATE, SUPPLY_WH, KeyPool, coe_inner, make_pool, now
+from spb_helpers import ACCOUNT_FEE, DEPOSIT, ETHER, PRICE, RATE, SUPPLY_WH, KeyPool, coe_inner, make_pool, now
 
 from offchain.spb import eip712
 from offchain.spb.meter import certificate_inner, personal_sign
@@ -66,7 +66,7 @@ def meter() -> KeyPool:
 
 @pytest.fixture(scope="module")
 def market(SpbMarket, governor, distributor, manufacturer):
-    m = SpbMarket.deploy(governor, ACCOUNT_FEE, {"from": governor})
+    m = SpbMarket.deploy(governor, ACCOUNT_FEE, ETHER, {"from": governor})
     m.setDistributor(distributor.address, True, {"from": governor})
     m.setManufacturer(manufacturer.address, True, {"from": governor})
     return m
@@ -112,7 +112,7 @@ def account_id(market, producer):
 @pytest.fixture(scope="module")
 def funded(market, consumer, coe, account_id):
     """Steady state: the consumer has deposited, the CoE and account exist."""
-    market.deposit({"from": consumer, "value": DEPOSIT})
+    market.deposit(DEPOSIT, {"from": consumer, "value": DEPOSIT})
     return consumer
 
 

@@ -47,7 +47,7 @@ class MarketModel:
 
     def commit(self, ctp_id: bytes, who: str, nonce: int, price: int, energy: int, expiry: int) -> None:
         if (who, nonce) in self.used_nonces:
-            raise Refused("MarketNonceUsed")
+            raise Refused("FundsNonceUsed")
         if price > self.free(who):
             raise Refused("FundsInsufficient")
         previous = self.slots.get((who, nonce % 32))
@@ -95,7 +95,7 @@ class MarketModel:
         self, ctp_id: bytes, who: str, nonce: int, price: int, energy: int, expiry: int, now: int
     ) -> None:
         if (who, nonce) in self.used_nonces:
-            raise Refused("MarketNonceUsed")
+            raise Refused("FundsNonceUsed")
         if price > self.free(who):
             raise Refused("FundsInsufficient")
         if now > expiry:

@@ -16,6 +16,7 @@ from eth_account.signers.local import LocalAccount
 from offchain.spb.merkle import COE_LEAF, StandardMerkleTree, keccak256
 
 ACCOUNT_FEE = 10**15
+ETHER = "0x" + "00" * 20  #: payment asset of an ether ledger
 SUPPLY_WH = 1_000_000
 DEPOSIT = 10 * 10**18
 PRICE = 10**16

@@ -64,7 +64,7 @@ def test_nonce_commits_once(market, funded, make_ctp):
     ctp, _ = make_ctp(nonce=5)
     market.commit(ctp.as_args(), {"from": funded})
     other, _ = make_ctp(nonce=5, price=PRICE + 1)
-    with reverts("MarketNonceUsed", funded.address, 5):
+    with reverts("FundsNonceUsed", funded.address, 5):
         market.commit(other.as_args(), {"from": funded})
 
 

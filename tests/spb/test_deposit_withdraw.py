@@ -1,34 +1,8 @@
-"""Funds: deposits, withdrawals within the free balance, and hostile receivers."""
+"""SPB's use of the shared funds ledger: CTPs freeze funds that cannot be withdrawn or
+re-committed by re-entry. The ledger's own rules (deposit, withdraw, withdrawTo, hostile
+receivers, tokens, nonces) are tested once for every market in tests/common."""
 
-import pytest
 from spb_helpers import DEPOSIT, funds, reverts
-
-
-def test_deposit_credits_the_balance(market, consumer):
-    balance, frozen = funds(market, consumer)
-    held = market.balance()
-    tx = market.deposit({"from": consumer, "value": 1000})
-    assert tx.events["Deposited"]["balance"] == balance + 1000
-    assert funds(market, consumer) == (balance + 1000, frozen)
-    assert market.balance() == held + 1000
-
-
-def test_zero_deposit_is_refused(market, consumer):
-    with reverts("FundsZeroAmount"):
-        market.deposit({"from": consumer, "value": 0})
-
-
-def test_withdraw_returns_ether(market, funded):
-    before = funded.balance()
-    tx = market.withdraw(DEPOSIT, {"from": funded, "gas_price": 0})
-    assert tx.events["Withdrew"]["balance"] == 0
-    assert funded.balance() == before + DEPOSIT
-    assert funds(market, funded) == (0, 0)
-
-
-def test_withdraw_beyond_balance_is_refused(market, funded):
-    with reverts("FundsInsufficient", funded.address, DEPOSIT, DEPOSIT + 1):
-        market.withdraw(DEPOSIT + 1, {"from": funded})
 
 
 def test_frozen_funds_cannot_be_withdrawn(market, funded, make_ctp):
@@ -41,23 +15,11 @@ def test_frozen_funds_cannot_be_withdrawn(market, funded, make_ctp):
     assert funds(market, funded) == (DEPOSIT // 4, DEPOSIT // 4)
 
 
-def test_zero_withdrawal_is_refused(market, funded):
-    with reverts("FundsZeroAmount"):
-        market.withdraw(0, {"from": funded})
-
-
-def test_reentrant_withdrawal_gets_nothing_extra(market, ReentrantWithdrawer, stranger):
-    attacker = ReentrantWithdrawer.deploy(market, {"from": stranger})
-    attacker.depositToMarket({"from": stranger, "value": 1000})
-    market.deposit({"from": stranger, "value": 5000})  # someone else's money in the pot
-    held = market.balance()
-    attacker.setReentry(market.withdraw.encode_input(1000), {"from": stranger})
-    attacker.withdrawFromMarket(1000, {"from": stranger})
-    assert attacker.reentered()
-    assert not attacker.reentrySucceeded()
-    assert attacker.balance() == 1000
-    assert funds(market, attacker) == (0, 0)
-    assert market.balance() == held - 1000
+def test_frozen_funds_cannot_be_withdrawn_to_another_address(market, funded, make_ctp, stranger):
+    ctp, _ = make_ctp(price=DEPOSIT)
+    market.commit(ctp.as_args(), {"from": funded})
+    with reverts("FundsInsufficient", funded.address, 0, 1):
+        market.withdrawTo(stranger, 1, {"from": funded})
 
 
 def test_reentry_into_commit_during_withdrawal_cannot_spend_withdrawn_funds(
@@ -75,19 +37,24 @@ def test_reentry_into_commit_during_withdrawal_cannot_spend_withdrawn_funds(
     assert market.balance() == held - 1000
 
 
-def test_receiver_that_rejects_ether_loses_nothing(market, RejectingReceiver, stranger):
-    receiver = RejectingReceiver.deploy(market, {"from": stranger})
-    receiver.depositToMarket({"from": stranger, "value": 700})
-    held = market.balance()
-    with reverts("FundsTransferFailed", receiver.address, 700):
-        receiver.withdrawFromMarket(700, {"from": stranger})
-    assert funds(market, receiver) == (700, 0)
-    assert market.balance() == held
-
-
-@pytest.mark.parametrize("amount", [1, 10**18])
-def test_balances_accumulate_exactly(market, consumer, amount):
-    before = funds(market, consumer)[0]
-    market.deposit({"from": consumer, "value": amount})
-    market.deposit({"from": consumer, "value": amount})
-    assert funds(market, consumer)[0] == before + 2 * amount
+def test_collected_earnings_of_a_contract_owner_leave_by_withdraw_to(
+    market, RejectingReceiver, stranger, funded, make_ctp, make_erc, producer
+):
+    """An energy account owned by a contract that cannot receive ether: its earnings
+    would be stuck with `withdraw` alone; `withdrawTo` gets them out."""
+    owner = RejectingReceiver.deploy(market, {"from": stranger})
+    fee = market.accountFee()
+    tx = owner.execute(market, market.openAccountByBurn.encode_input(), {"from": stranger, "value": fee})
+    account = tx.events["AccountOpened"]["accountId"]
+    owner.execute(market, market.supplyEnergy.encode_input(account, 10**6, 1, True), {"from": stranger})
+    ctp, terms = make_ctp(account=account)
+    market.commit(ctp.as_args(), {"from": funded})
+    market.settle(ctp.as_args(), terms.as_args(), make_erc(ctp, terms), {"from": producer})
+    owner.execute(market, market.collect.encode_input(account), {"from": stranger})
+    assert funds(market, owner) == (ctp.price, 0)
+    with reverts("FundsTransferFailed", owner.address, ctp.price):
+        owner.withdrawFromMarket(ctp.price, {"from": stranger})
+    before = stranger.balance()
+    owner.withdrawToFromMarket(stranger, ctp.price, {"from": stranger, "gas_price": 0})
+    assert stranger.balance() == before + ctp.price
+    assert funds(market, owner) == (0, 0)

@@ -66,11 +66,11 @@ class MarketMachine(RuleBasedStateMachine):
         self.model.balance = {str(a): int(self.market.fundsOf(a)[0]) for a in [*self.consumers, self.producer]}
         self.pending: list[tuple[eip712.CommitToPay, eip712.Terms, bytes]] = []
         self.next_leaf = 0
-        self.next_nonce = 1000
+        self.next_nonce = {str(c): 0 for c in self.consumers}  # per consumer, within its window
         self.payments: dict[bytes, int] = {}  # ctp id -> Settled events seen on chain
         for who in self.consumers:  # every run starts with funded consumers
             self.model.deposit(str(who), INITIAL_DEPOSIT)
-            self.market.deposit({"from": who, "value": INITIAL_DEPOSIT})
+            self.market.deposit(INITIAL_DEPOSIT, {"from": who, "value": INITIAL_DEPOSIT})
         self.touched: tuple | None = None  # (ctp, ctp id) the last step acted on
 
     # -- helpers -----------------------------------------------------------------------
@@ -98,10 +98,10 @@ class MarketMachine(RuleBasedStateMachine):
         return t
 
     def _ctp(self, who, price, energy, ttl):
-        self.next_nonce += 1
+        self.next_nonce[str(who)] += 1
         terms = eip712.Terms(energy, RATE, secrets.token_bytes(32))
         ctp = eip712.CommitToPay(
-            who.address, self.account_id, now(self.chain) + ttl, price, terms.contract_hash, self.next_nonce
+            who.address, self.account_id, now(self.chain) + ttl, price, terms.contract_hash, self.next_nonce[str(who)]
         )
         return ctp, terms, eip712.ctp_digest(ctp, self.chain.id, self.market.address)
 
@@ -126,7 +126,7 @@ class MarketMachine(RuleBasedStateMachine):
     def rule_deposit(self, st_who, st_amount):
         who = self.consumers[st_who]
         self.model.deposit(str(who), st_amount)
-        self.market.deposit({"from": who, "value": st_amount})
+        self.market.deposit(st_amount, {"from": who, "value": st_amount})
 
     @rule(st_who=st_who, st_amount=st_withdrawal)
     def rule_withdraw(self, st_who, st_amount):

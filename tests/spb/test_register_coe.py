@@ -53,7 +53,7 @@ def test_truncated_signature_is_refused(market, certify, manufacturer, verifier_
     from eth_account.messages import _hash_eip191_message, encode_defunct
 
     digest = _hash_eip191_message(encode_defunct(primitive=coe_inner(pool.root)))
-    with reverts("CoEInvalidSignature", digest):
+    with reverts("CoEMalformedSignature", digest):
         market.registerCoE(pool.root, certify(manufacturer, verifier_meter.address), sig, {"from": stranger})
 
 

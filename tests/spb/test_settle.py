@@ -139,7 +139,7 @@ def test_high_s_signature_is_refused(market, pending, make_erc, producer, chain)
     r, s, v = sig[:32], int.from_bytes(sig[32:64], "big"), sig[64]
     erc[6] = r + (SECP256K1_N - s).to_bytes(32, "big") + bytes([55 - v])  # same signer, malleated
     digest = eip712.erc_digest(ctp_id, erc[0], erc[1], erc[3], erc[4], erc[2], chain.id, market.address)
-    with reverts("CoEInvalidSignature", digest):
+    with reverts("MarketMalformedReceiptSignature", digest):
         settle(market, ctp, terms, tuple(erc), producer)
 
 

@@ -75,14 +75,14 @@ def test_duplicate_item_in_a_batch_pays_once(market, batch, producer, funded, ac
     assert tx.return_value == 2
     reason = bytes(tx.events["SettlementSkipped"][0]["reason"])
     nonce = eip712.CommitToPay(*items[0][0]).nonce
-    assert reason == encoded_error("MarketNonceUsed(address,uint32)", ["address", "uint32"], [funded.address, nonce])
+    assert reason == encoded_error("FundsNonceUsed(address,uint32)", ["address", "uint32"], [funded.address, nonce])
     assert earnings(market, account_id) == 2 * PRICE
 
 
 def test_atomic_batch_reports_the_failing_index_and_reason(market, batch, producer, funded, account_id):
     items, _, _ = batch(3)
     nonce = eip712.CommitToPay(*items[0][0]).nonce
-    reason = encoded_error("MarketNonceUsed(address,uint32)", ["address", "uint32"], [funded.address, nonce])
+    reason = encoded_error("FundsNonceUsed(address,uint32)", ["address", "uint32"], [funded.address, nonce])
     with reverts("MarketBatchItemFailed", 3, reason):
         market.settleBatch([*items, items[0]], True, {"from": producer})
     assert earnings(market, account_id) == 0

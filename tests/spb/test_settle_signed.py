@@ -2,7 +2,7 @@
 
 import pytest
 from eth_account import Account
-from spb_helpers import DEPOSIT, PRICE, advance, earnings, funds, reverts
+from spb_helpers import DEPOSIT, ETHER, PRICE, advance, earnings, funds, reverts
 
 from offchain.spb import eip712
 
@@ -33,7 +33,7 @@ def test_signed_ctp_and_erc_settle_in_one_transaction(market, signed, make_erc, 
 def test_signed_ctp_is_not_replayable(market, signed, make_erc, producer, funded):
     ctp, terms, sig, _ = signed
     settle_signed(market, ctp, sig, terms, make_erc(ctp, terms, leaf=0), producer)
-    with reverts("MarketNonceUsed", funded.address, ctp.nonce):
+    with reverts("FundsNonceUsed", funded.address, ctp.nonce):
         settle_signed(market, ctp, sig, terms, make_erc(ctp, terms, leaf=1), producer)
 
 
@@ -49,7 +49,7 @@ def test_ctp_signed_for_another_chain_id_is_refused(market, funded, make_ctp, ma
 def test_ctp_signed_for_another_market_is_refused(
     market, SpbMarket, governor, funded, make_ctp, make_erc, sign_ctp, producer, chain
 ):
-    other = SpbMarket.deploy(governor, 0, {"from": governor})
+    other = SpbMarket.deploy(governor, 0, ETHER, {"from": governor})
     ctp, terms = make_ctp()
     sig_for_other = eip712.sign_ctp(ctp, funded.private_key, chain.id, other.address)
     ctp_id = eip712.ctp_digest(ctp, chain.id, market.address)
@@ -88,7 +88,7 @@ def test_nonce_of_an_on_chain_ctp_cannot_be_settled_again_as_signed(
 ):
     ctp, terms = make_ctp()
     market.commit(ctp.as_args(), {"from": funded})
-    with reverts("MarketNonceUsed", funded.address, ctp.nonce):
+    with reverts("FundsNonceUsed", funded.address, ctp.nonce):
         settle_signed(market, ctp, sign_ctp(ctp, funded.private_key), terms, make_erc(ctp, terms), producer)
 
 
