@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from eth_abi import decode as abi_decode
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from web3.contract import Contract
 from web3.exceptions import ContractCustomError, ContractLogicError
 
@@ -81,7 +81,9 @@ def decode_revert(data: bytes | str | None) -> tuple[str, tuple]:
         known = _error_table().get(data[:4])
         if known:
             name, types = known
-            return name, tuple(abi_decode(types, data[4:]))
+            values = abi_decode(types, data[4:])
+            # addresses as users write them (EIP-55 checksummed), not eth_abi's lower case
+            return name, tuple(to_checksum_address(v) if t == "address" else v for t, v in zip(types, values))
     return "", ("0x" + data.hex(),)
 
 

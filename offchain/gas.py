@@ -26,6 +26,7 @@ SECTIONS: dict[str, str] = {
     "spb": "offchain.spb.gasreport:measure",
     "escrow_baseline": "offchain.spb.gasreport:measure_escrow",
     "grid": "offchain.grid.gasreport:measure",
+    "arch": "offchain.spb.gasreport:measure_funds_layout",
 }
 
 

@@ -62,11 +62,7 @@ abstract contract FundsLedger is IFundsLedger, ReentrancyGuard {
             uint256 received = _asset.balanceOf(address(this)) - before;
             if (received != amount) revert FundsTokenShortfall(amount, received);
         }
-        Funds memory f = _loadFunds(msg.sender);
-        uint256 balance = uint256(f.balance) + amount;
-        if (balance > type(uint96).max) revert FundsAmountOverflow(msg.sender, amount);
-        f.balance = uint96(balance);
-        _storeFunds(msg.sender, f);
+        uint256 balance = _credit(msg.sender, amount);
         emit Deposited(msg.sender, amount, balance);
     }
 
@@ -102,8 +98,8 @@ abstract contract FundsLedger is IFundsLedger, ReentrancyGuard {
 
     // ----------------------------------------------------------------------- internal
 
-    /// @dev The owner's record. Markets read it once, change the copy and write it back
-    /// with `_storeFunds` (one storage write per owner per call).
+    /// @dev The owner's record, for hot paths that change balance and nonce window together:
+    /// read it once, change the copy, write it back with `_storeFunds` (one storage write).
     function _loadFunds(address owner) internal view virtual returns (Funds memory) {
         return _funds[owner];
     }
@@ -115,45 +111,40 @@ abstract contract FundsLedger is IFundsLedger, ReentrancyGuard {
 
     /// @dev Adds `amount` to the owner's balance (earnings, refunds, payouts inside the
     /// market). Reverts with `FundsAmountOverflow` past 96 bits.
-    function _credit(address owner, uint256 amount) internal {
-        Funds memory f = _loadFunds(owner);
-        uint256 balance = uint256(f.balance) + amount;
+    function _credit(address owner, uint256 amount) internal virtual returns (uint256 balance) {
+        Funds storage f = _funds[owner];
+        balance = uint256(f.balance) + amount;
         if (balance > type(uint96).max) revert FundsAmountOverflow(owner, amount);
         f.balance = uint96(balance);
-        _storeFunds(owner, f);
     }
 
     /// @dev Freezes `amount` of the owner's free balance. Reverts with `FundsInsufficient`.
-    function _freeze(address owner, uint256 amount) internal {
-        Funds memory f = _loadFunds(owner);
+    function _freeze(address owner, uint256 amount) internal virtual {
+        Funds storage f = _funds[owner];
         uint256 free = f.balance - f.frozen;
         if (amount > free) revert FundsInsufficient(owner, free, amount);
         f.frozen += uint96(amount);
-        _storeFunds(owner, f);
     }
 
     /// @dev Unfreezes `amount` (the market guarantees it froze at least that much).
-    function _unfreeze(address owner, uint256 amount) internal {
-        Funds memory f = _loadFunds(owner);
-        f.frozen -= uint96(amount);
-        _storeFunds(owner, f);
+    function _unfreeze(address owner, uint256 amount) internal virtual {
+        _funds[owner].frozen -= uint96(amount);
     }
 
     /// @dev Takes `amount` that was frozen out of the owner's balance (a frozen promise is paid).
-    function _debitFrozen(address owner, uint256 amount) internal {
-        Funds memory f = _loadFunds(owner);
+    function _debitFrozen(address owner, uint256 amount) internal virtual {
+        Funds storage f = _funds[owner];
         f.balance -= uint96(amount);
         f.frozen -= uint96(amount);
-        _storeFunds(owner, f);
     }
 
     /// @dev Takes `amount` out of the owner's free balance. Reverts with `FundsInsufficient`.
-    function _debit(address owner, uint256 amount) internal {
-        Funds memory f = _loadFunds(owner);
+    function _debit(address owner, uint256 amount) internal virtual returns (uint256 balance) {
+        Funds storage f = _funds[owner];
         uint256 free = f.balance - f.frozen;
         if (amount > free) revert FundsInsufficient(owner, free, amount);
-        f.balance -= uint96(amount);
-        _storeFunds(owner, f);
+        balance = f.balance - amount;
+        f.balance = uint96(balance);
     }
 
     /// @dev Marks `nonce` used in the in-memory copy `f` of `owner`'s record, sliding the
@@ -193,12 +184,8 @@ abstract contract FundsLedger is IFundsLedger, ReentrancyGuard {
 
     function _withdraw(address to, uint256 amount) private {
         if (amount == 0) revert FundsZeroAmount();
-        Funds memory f = _loadFunds(msg.sender);
-        uint256 free = f.balance - f.frozen;
-        if (amount > free) revert FundsInsufficient(msg.sender, free, amount);
-        f.balance -= uint96(amount);
-        _storeFunds(msg.sender, f);
-        emit Withdrew(msg.sender, to, amount, f.balance);
+        uint256 balance = _debit(msg.sender, amount);
+        emit Withdrew(msg.sender, to, amount, balance);
         _payOut(to, amount);
     }
 }

@@ -21,7 +21,7 @@ from .market import MarketClient, Settlement
 from .merkle import COE_LEAF, StandardMerkleTree, keccak256
 from .meter import certificate_inner, personal_sign
 
-__all__ = ["measure", "measure_escrow", "measure_leaf_markers", "TREE_LEAVES", "BATCH"]
+__all__ = ["measure", "measure_escrow", "measure_funds_layout", "measure_leaf_markers", "TREE_LEAVES", "BATCH"]
 
 TREE_LEAVES = 1024  # depth 10
 BATCH = 50
@@ -40,11 +40,16 @@ def _key(label: str, i: int) -> LocalAccount:
 class _Bench:
     """A market with a registered depth-10 CoE, one producer account and funded consumers."""
 
-    def __init__(self, chain: Chain, accounts: list[LocalAccount], keys_needed: int) -> None:
+    def __init__(
+        self, chain: Chain, accounts: list[LocalAccount], keys_needed: int, *, funds_in_vault: bool = False
+    ) -> None:
         self.chain = chain
         self.governor, self.producer = accounts[0], accounts[1]
         self.consumers = accounts[2:7]
-        self.market = MarketClient.deploy(chain, self.governor)
+        if funds_in_vault:
+            self.market = _deploy_on_vault(chain, self.governor)
+        else:
+            self.market = MarketClient.deploy(chain, self.governor)
         ca, verifier = _key("ca", 0), _key("verifier", 0)
         self.market.set_manufacturer(ca.address, True, sender=self.governor)
         self.keys = [_key("leaf", i) for i in range(keys_needed)]
@@ -97,9 +102,17 @@ class _Bench:
         return int(receipt["gasUsed"])
 
 
-def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
-    """spb.ctp_freeze, spb.erc_settle, spb.ctp_plus_erc, spb.settle_single, spb.batch50_per_trade."""
-    bench = _Bench(chain, accounts, keys_needed=8 + BATCH)
+def _deploy_on_vault(chain: Chain, governor: LocalAccount) -> MarketClient:
+    """``SpbMarketOnVault``: SPB with its funds records in a shared ``FundsVault`` (gas probe)."""
+    vault = deploy(chain, "FundsVault", sender=governor)
+    market = deploy(chain, "SpbMarketOnVault", governor.address, 0, vault.address, sender=governor)
+    data = vault.encode_abi("authorize", args=[market.address])
+    chain.send({"to": vault.address, "data": data}, governor, what="authorize")
+    return MarketClient(chain, market.address)
+
+
+def _steady_pair_and_single(bench: _Bench) -> tuple[int, int, int, int]:
+    """(first freeze, steady freeze, steady settle, steady single-transaction trade)."""
     consumer = bench.consumers[0]
     warm = bench.next_nonce
     first_freeze, _ = bench.on_chain_trade(consumer)  # warm-up: earnings, bitmap words, a commitment slot
@@ -108,7 +121,24 @@ def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
     # an earlier, finished CTP — only a consumer's first 32 on-chain CTPs create slots
     bench.next_nonce = warm + 32
     freeze, settle = bench.on_chain_trade(consumer)
-    single = bench.single_trade(consumer)
+    return first_freeze, freeze, settle, bench.single_trade(consumer)
+
+
+def measure_funds_layout(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
+    """The funds decision (docs/architecture.md): SPB's steady-state trades with the ledger
+    inherited (own storage) and with the same records in a shared vault contract."""
+    out: dict[str, int] = {}
+    for layout, in_vault in (("inherited", False), ("vault", True)):
+        _, freeze, settle, single = _steady_pair_and_single(_Bench(chain, accounts, 8, funds_in_vault=in_vault))
+        out[f"settle_single_{layout}"] = single
+        out[f"ctp_plus_erc_{layout}"] = freeze + settle
+    return out
+
+
+def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
+    """spb.ctp_freeze, spb.erc_settle, spb.ctp_plus_erc, spb.settle_single, spb.batch50_per_trade."""
+    bench = _Bench(chain, accounts, keys_needed=8 + BATCH)
+    first_freeze, freeze, settle, single = _steady_pair_and_single(bench)
     items = [bench.signed(bench.consumers[i % len(bench.consumers)]) for i in range(BATCH)]
     receipt = bench.market.settle_batch(items, atomic=True, sender=bench.producer)
     settled = bench.market.events(receipt, "Settled")
