@@ -83,7 +83,9 @@ def decode_revert(data: bytes | str | None) -> tuple[str, tuple]:
             name, types = known
             values = abi_decode(types, data[4:])
             # addresses as users write them (EIP-55 checksummed), not eth_abi's lower case
-            return name, tuple(to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True))
+            return name, tuple(
+                to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True)
+            )
     return "", ("0x" + data.hex(),)
 
 

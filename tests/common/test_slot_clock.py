@@ -14,6 +14,8 @@ from offchain.common import DstRule, SlotClock, SlotConfig
 from offchain.errors import ConfigError
 
 VIENNA = SlotConfig(zone="Europe/Vienna")
+
+
 def ints(values) -> tuple[int, ...]:
     """A brownie ReturnValue as plain ints."""
     return tuple(int(v) for v in values)
