@@ -17,7 +17,7 @@ from typing import Any
 
 from .network import EmbeddedAnvil, anvil_keys
 
-__all__ = ["SECTIONS", "GOALS", "measure_all", "write_snapshot", "load_snapshot"]
+__all__ = ["SECTIONS", "GOALS", "ACCEPTED_MISSES", "measure_all", "write_snapshot", "load_snapshot"]
 
 HARDFORK = "london"
 
@@ -37,6 +37,19 @@ GOALS: dict[str, int] = {
     "spb.batch50_per_trade": 30_000,
     "grid.storage_event": 35_000,
     "grid.bill_anchor": 50_000,
+}
+
+#: Goals knowingly missed, with the reason (docs/spb.md, docs/grid.md). The snapshot test
+#: fails on any other miss, and on a listed miss that is met again (then drop it here).
+ACCEPTED_MISSES: dict[str, str] = {
+    "spb.batch50_per_trade": (
+        "per item ~12,000 gas of calldata and ~6,200 of ecrecover; SPB's checks (CoE, nonce window, "
+        "funds, supply) need the rest (docs/spb.md)"
+    ),
+    "grid.bill_anchor": (
+        "the digest -> purchaser record (a new slot, 22,100) lets the chain refuse a second anchoring "
+        "and answer billOf(digest); kept over the cheaper log-only design (docs/grid.md)"
+    ),
 }
 
 
@@ -64,7 +77,12 @@ def load_snapshot(path: str | Path) -> dict[str, Any]:
 
 
 def write_snapshot(snapshot: dict[str, Any], path: str | Path) -> None:
-    """Merge ``snapshot`` into the file at ``path`` (sorted keys, trailing newline)."""
-    merged = load_snapshot(path)
+    """Merge ``snapshot`` into the file at ``path`` (sorted keys, trailing newline).
+
+    The figures of every area in ``snapshot`` replace that area's figures in the file: an
+    operation an area no longer measures disappears from the file (areas not measured
+    this time, ``--only``, keep theirs)."""
+    areas = {k.split(".", 1)[0] for k in snapshot if not k.startswith("_")}
+    merged = {k: v for k, v in load_snapshot(path).items() if k.split(".", 1)[0] not in areas}
     merged.update(snapshot)
     Path(path).write_text(json.dumps(dict(sorted(merged.items())), indent=2) + "\n")

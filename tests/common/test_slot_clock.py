@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ledger_harness import reverts
+from tests.common.ledger_harness import reverts
 
 from offchain.common import DstRule, SlotClock, SlotConfig
 from offchain.errors import ConfigError
