@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
+import {CalldataSignature} from "contracts/common/CalldataSignature.sol";
 import {SpbBase} from "contracts/spb/SpbBase.sol";
 import {ISpbMarketActions} from "interfaces/spb/ISpbMarketActions.sol";
 import {ISpbMarketState} from "interfaces/spb/ISpbMarketState.sol";
@@ -50,7 +51,7 @@ abstract contract EnergyAccounts is SpbBase {
         returns (uint64 accountId)
     {
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ACCOUNT_CERTIFICATE_TYPEHASH, msg.sender, certificateId)));
-        (address signer, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(digest, signature);
+        (address signer, ECDSA.RecoverError rerr) = CalldataSignature.tryRecover(digest, signature);
         if (rerr != ECDSA.RecoverError.NoError) revert AccountMalformedSignature(digest);
         if (!_distributors[signer]) revert AccountUnknownDistributor(signer);
         if (_usedCertificates[digest]) revert AccountCertificateUsed(certificateId);

@@ -4,6 +4,7 @@ pragma solidity 0.8.37;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
+import {CalldataSignature} from "contracts/common/CalldataSignature.sol";
 import {ErrorBytes} from "contracts/common/ErrorBytes.sol";
 import {FundsLedger} from "contracts/common/FundsLedger.sol";
 import {Governed} from "contracts/common/Governed.sol";
@@ -42,6 +43,14 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         "EnergyReceipt(bytes32 ctpId,uint128 price,uint128 energyWh,bytes32 coeRoot,uint256 leafIndex,uint64 timestamp)"
     );
     bytes32 private constant STATUS_MASK = bytes32(uint256(3));
+    /// @notice Every lifetime cap is at least this long; a CTP that expires within it is
+    /// accepted without reading the governed cap (one storage read saved per commit).
+    uint64 public constant MIN_CTP_LIFETIME_CAP = 1 hours;
+    /// @notice The governed cap can never exceed this: no CTP freezes funds for longer.
+    uint64 public constant MAX_CTP_LIFETIME_CAP = 365 days;
+
+    /// @dev Longest time from now to a frozen CTP's expiry (governed, MIN..MAX above).
+    uint64 private _maxCtpLifetime;
 
     /// @dev On-chain CTPs of a consumer, one slot per nonce-window position
     /// (`nonce % 32`): the CTP id with its status in the two low bits. A commit rewrites
@@ -57,6 +66,12 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         FundsLedger(asset)
     {
         _setAccountFee(fee);
+        _setMaxCtpLifetime(7 days);
+    }
+
+    /// @inheritdoc ISpbMarketActions
+    function setMaxCtpLifetime(uint64 lifetime) external onlyRole(GOVERNOR_ROLE) {
+        _setMaxCtpLifetime(lifetime);
     }
 
     // ------------------------------------------------------------------------- funds
@@ -77,8 +92,30 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
     function commit(CommitToPay calldata ctp) external returns (bytes32 ctpId) {
         ctpId = _hashCommitment(ctp);
         if (msg.sender != ctp.consumer) revert MarketNotConsumer(msg.sender, ctp.consumer);
+        _freezeCommitment(ctpId, ctp);
+    }
+
+    /// @inheritdoc ISpbMarketActions
+    function freezeSigned(CommitToPay calldata ctp, bytes calldata consumerSignature)
+        external
+        returns (bytes32 ctpId)
+    {
+        ctpId = _hashCommitment(ctp);
+        (address signer, ECDSA.RecoverError rerr) = CalldataSignature.tryRecover(ctpId, consumerSignature);
+        if (rerr != ECDSA.RecoverError.NoError) revert MarketMalformedConsumerSignature(ctpId);
+        if (signer != ctp.consumer) revert MarketInvalidConsumerSignature(ctpId, signer, ctp.consumer);
+        _freezeCommitment(ctpId, ctp);
+    }
+
+    /// @dev Makes `ctp` an on-chain CTP: checks price, expiry (future, within the cap),
+    /// account, nonce, free funds and the ring slot, then freezes the price.
+    function _freezeCommitment(bytes32 ctpId, CommitToPay calldata ctp) private {
         if (ctp.price == 0) revert MarketZeroPrice(ctpId);
         if (ctp.expiry <= block.timestamp) revert MarketExpiryInPast(ctpId, ctp.expiry, block.timestamp);
+        if (ctp.expiry > block.timestamp + MIN_CTP_LIFETIME_CAP) {
+            uint256 maxExpiry = block.timestamp + _maxCtpLifetime;
+            if (ctp.expiry > maxExpiry) revert MarketExpiryTooFar(ctpId, ctp.expiry, maxExpiry);
+        }
         if (_owners[ctp.accountId] == address(0)) revert AccountUnknown(ctp.accountId);
         Funds memory f = _loadFunds(ctp.consumer);
         bytes memory err = _useNonce(f, ctp.consumer, ctp.nonce);
@@ -167,8 +204,17 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
     }
 
     /// @inheritdoc ISpbMarketState
-    function contractHashOf(uint128 energyWh, ContractTerms calldata terms) external pure returns (bytes32) {
-        return _contractHash(energyWh, terms);
+    function contractHashOf(uint128 energyWh, ContractTerms calldata terms, address meterKey)
+        external
+        pure
+        returns (bytes32)
+    {
+        return _contractHash(energyWh, terms, meterKey);
+    }
+
+    /// @inheritdoc ISpbMarketState
+    function maxCtpLifetime() external view returns (uint64) {
+        return _maxCtpLifetime;
     }
 
     // ---------------------------------------------------------------------- internal
@@ -202,7 +248,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         view
         returns (bytes memory err, Funds memory f)
     {
-        (address signer, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(ctpId, consumerSignature);
+        (address signer, ECDSA.RecoverError rerr) = CalldataSignature.tryRecover(ctpId, consumerSignature);
         if (rerr != ECDSA.RecoverError.NoError) {
             return (abi.encodeWithSelector(MarketMalformedConsumerSignature.selector, ctpId), f);
         }
@@ -235,16 +281,19 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
             return (abi.encodeWithSelector(MarketPriceMismatch.selector, ctpId, ctp.price, erc.price), account);
         }
         if (erc.energyWh == 0) return (abi.encodeWithSelector(MarketZeroEnergy.selector, ctpId), account);
-        bytes32 revealed = _contractHash(erc.energyWh, terms);
+        bytes32 digest = _hashReceipt(ctpId, erc);
+        (address key, ECDSA.RecoverError rerr) = CalldataSignature.tryRecover(digest, erc.signature);
+        if (rerr != ECDSA.RecoverError.NoError) {
+            return (abi.encodeWithSelector(MarketMalformedReceiptSignature.selector, digest), account);
+        }
+        // The contract hash commits to the consumer meter's one-time key: a receipt signed
+        // by any other meter (the producer's own, a stranger's, another member of a group
+        // CoE) reveals a different hash.
+        bytes32 revealed = _contractHash(erc.energyWh, terms, key);
         if (revealed != ctp.contractHash) {
             return (
                 abi.encodeWithSelector(MarketContractHashMismatch.selector, ctpId, ctp.contractHash, revealed), account
             );
-        }
-        bytes32 digest = _hashReceipt(ctpId, erc);
-        (address key, ECDSA.RecoverError rerr,) = ECDSA.tryRecover(digest, erc.signature);
-        if (rerr != ECDSA.RecoverError.NoError) {
-            return (abi.encodeWithSelector(MarketMalformedReceiptSignature.selector, digest), account);
         }
         err = _checkLeaf(erc.coeRoot, erc.leafIndex, key, erc.proof);
         if (err.length != 0) return (err, account);
@@ -304,7 +353,19 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         );
     }
 
-    function _contractHash(uint128 energyWh, ContractTerms calldata terms) private pure returns (bytes32) {
-        return keccak256(abi.encode(energyWh, terms.rate, terms.salt));
+    function _contractHash(uint128 energyWh, ContractTerms calldata terms, address meterKey)
+        private
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(energyWh, terms.rate, terms.salt, meterKey));
+    }
+
+    function _setMaxCtpLifetime(uint64 lifetime) private {
+        if (lifetime < MIN_CTP_LIFETIME_CAP || lifetime > MAX_CTP_LIFETIME_CAP) {
+            revert MarketLifetimeCapOutOfRange(lifetime, MIN_CTP_LIFETIME_CAP, MAX_CTP_LIFETIME_CAP);
+        }
+        _maxCtpLifetime = lifetime;
+        emit MaxCtpLifetimeSet(lifetime);
     }
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {CommitToPay, ContractTerms, EnergyReceipt, SignedSettlement} from "interfaces/spb/SpbTypes.sol";
+import {
+    CoEPossession, CommitToPay, ContractTerms, EnergyReceipt, SignedSettlement
+} from "interfaces/spb/SpbTypes.sol";
 
 /// @title State-changing functions of the SPB market
 interface ISpbMarketActions {
@@ -18,6 +20,13 @@ interface ISpbMarketActions {
     /// @notice Set the fee burned by `openAccountByBurn`.
     /// @dev Only GOVERNOR_ROLE.
     function setAccountFee(uint256 fee) external;
+
+    /// @notice Set the longest time from now to the expiry of a CTP that freezes funds
+    /// (default 7 days), between `MIN_CTP_LIFETIME_CAP` (1 hour) and `MAX_CTP_LIFETIME_CAP`
+    /// (365 days). Frozen funds always come back at expiry, so this bounds how long any CTP
+    /// can hold them, even one whose CoE's manufacturer is revoked.
+    /// @dev Only GOVERNOR_ROLE.
+    function setMaxCtpLifetime(uint64 lifetime) external;
 
     // --- energy accounts ---------------------------------------------------------------
     /// @notice Open an energy account owned by the caller with a distributor's
@@ -51,6 +60,13 @@ interface ISpbMarketActions {
     /// @return ctpId the CTP's id (its EIP-712 digest)
     function commit(CommitToPay calldata ctp) external returns (bytes32 ctpId);
 
+    /// @notice Freeze a CTP the consumer signed off chain (EIP-712), exactly as if the
+    /// consumer had committed it: anyone may call, typically the producer before it delivers,
+    /// so that the consumer can no longer withdraw, spend the nonce or slide its window away
+    /// from under a delivery. Then settle it with `settle`.
+    /// @return ctpId the CTP's id (its EIP-712 digest)
+    function freezeSigned(CommitToPay calldata ctp, bytes calldata consumerSignature) external returns (bytes32 ctpId);
+
     /// @notice After its expiry, release a pending CTP's frozen funds back to the consumer.
     /// Anyone may call.
     function release(CommitToPay calldata ctp) external;
@@ -79,6 +95,13 @@ interface ISpbMarketActions {
     /// @notice Register a Certificate of Existence: `root` signed by a verifier meter
     /// (`coeSignature`, personal-sign over `keccak256(abi.encode(COE_TAG, root))`) whose
     /// M-key certificate (`verifierCertificate`, personal-sign over
-    /// `keccak256(abi.encode(METER_CERT_TAG, verifier))`) is by a registered manufacturer CA.
-    function registerCoE(bytes32 root, bytes calldata verifierCertificate, bytes calldata coeSignature) external;
+    /// `keccak256(abi.encode(METER_CERT_TAG, verifier))`) is by a registered manufacturer CA,
+    /// with `possession`: a leaf key of the tree signs `(root, verifier)`, so that only the
+    /// pool's owner can register its root (no front-running squatter). Anyone may submit.
+    function registerCoE(
+        bytes32 root,
+        bytes calldata verifierCertificate,
+        bytes calldata coeSignature,
+        CoEPossession calldata possession
+    ) external;
 }

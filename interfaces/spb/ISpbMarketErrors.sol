@@ -41,6 +41,10 @@ interface ISpbMarketErrors {
     /// @notice A CTP whose nonce shares the window position (`nonce % 32`) of a still
     /// pending CTP: settle or release that one first.
     error MarketCommitmentSlotBusy(bytes32 ctpId, bytes32 pendingCtpId);
+    /// @notice A CTP that freezes funds may expire at most `maxCtpLifetime` from now.
+    error MarketExpiryTooFar(bytes32 ctpId, uint64 expiry, uint256 maxExpiry);
+    /// @notice The lifetime cap must lie between the minimum and maximum caps.
+    error MarketLifetimeCapOutOfRange(uint64 lifetime, uint64 min, uint64 max);
     /// @notice The CTP's expiry has passed: it can only be released.
     error MarketExpiredCommitment(bytes32 ctpId, uint64 expiry);
     /// @notice The CTP has not expired yet: its funds stay frozen.
@@ -55,7 +59,8 @@ interface ISpbMarketErrors {
     error MarketZeroEnergy(bytes32 ctpId);
     /// @notice The ERC's price differs from the CTP's.
     error MarketPriceMismatch(bytes32 ctpId, uint128 committed, uint128 receipted);
-    /// @notice The revealed terms do not hash to the CTP's contract hash.
+    /// @notice The revealed terms, with the ERC's signer as the meter key, do not hash to the
+    /// CTP's contract hash: wrong terms, or a receipt from a meter the CTP did not name.
     error MarketContractHashMismatch(bytes32 ctpId, bytes32 committed, bytes32 revealed);
     /// @notice Item `index` of an all-or-nothing batch failed with `reason` (an error of this interface).
     error MarketBatchItemFailed(uint256 index, bytes reason);
@@ -73,6 +78,8 @@ interface ISpbMarketErrors {
     error CoERevokedManufacturer(bytes32 root, address manufacturer);
     /// @notice The ERC signer with this leaf index is not a leaf of the CoE tree.
     error CoELeafNotInTree(bytes32 root, uint256 leafIndex, address key);
-    /// @notice This leaf key already signed an ERC.
+    /// @notice The registration's possession signature is not by a leaf key of `root`.
+    error CoEPossessionNotProven(bytes32 root, uint256 leafIndex, address key);
+    /// @notice This leaf key already signed an ERC (or the registration of its CoE).
     error CoELeafKeyUsed(bytes32 root, uint256 leafIndex);
 }

@@ -11,6 +11,8 @@ interface ISpbMarketEvents {
     event ManufacturerSet(address indexed manufacturer, bool authorized);
     /// @notice The fee burned to open an account without a certificate changed.
     event AccountFeeSet(uint256 fee);
+    /// @notice The longest lifetime of a CTP that freezes funds changed.
+    event MaxCtpLifetimeSet(uint64 lifetime);
     /// @notice An energy account was opened by a distributor certificate (`distributor`
     /// set, `feeBurned` 0) or by burning the fee (`distributor` zero).
     event AccountOpened(

@@ -40,6 +40,14 @@ interface ISpbMarketState {
     /// @notice The EIP-712 digest a meter's leaf key signs for `erc` settling `ctpId`.
     function hashReceipt(bytes32 ctpId, EnergyReceipt calldata erc) external view returns (bytes32);
 
-    /// @notice `keccak256(abi.encode(energyWh, terms.rate, terms.salt))`, the CTP contract hash.
-    function contractHashOf(uint128 energyWh, ContractTerms calldata terms) external pure returns (bytes32);
+    /// @notice `keccak256(abi.encode(energyWh, terms.rate, terms.salt, meterKey))`, the CTP
+    /// contract hash: the agreed terms and the consumer meter's one-time key that must sign
+    /// the ERC.
+    function contractHashOf(uint128 energyWh, ContractTerms calldata terms, address meterKey)
+        external
+        pure
+        returns (bytes32);
+
+    /// @notice Longest time from now to the expiry of a CTP that freezes funds.
+    function maxCtpLifetime() external view returns (uint64);
 }

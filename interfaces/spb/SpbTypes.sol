@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-/// @notice Commit To Pay (SPB's CTP): the consumer promises `price` (wei) for energy from
-/// energy account `accountId`, valid until `expiry`. `contractHash` is
-/// `keccak256(abi.encode(energyWh, rate, salt))` of the agreed terms, so neither the
-/// amount nor the rate appears in clear. One `nonce` commits once: each consumer has a
+/// @notice Commit To Pay (SPB's CTP): the consumer promises `price` (payment-asset units)
+/// for energy from energy account `accountId`, valid until `expiry`. `contractHash` is
+/// `keccak256(abi.encode(energyWh, rate, salt, meterKey))` of the agreed terms and of the
+/// one-time key of the consumer's meter that will confirm delivery, so neither the amount,
+/// the rate nor the meter appears in clear, and no other meter can confirm it. One `nonce` commits once: each consumer has a
 /// sliding window of 32 nonces packed into its funds slot (see `SpbMarket`), so up to 32
 /// CTPs can be outstanding at once. Its EIP-712 digest is the CTP id (`T_ID`).
 struct CommitToPay {
@@ -17,7 +18,8 @@ struct CommitToPay {
 }
 
 /// @notice The terms behind a CTP's contract hash, revealed at settlement so that the
-/// producer's supply can be reduced by the delivered energy.
+/// producer's supply can be reduced by the delivered energy. The meter key completing the
+/// hash is the ERC's signer (recovered, never sent).
 struct ContractTerms {
     uint256 rate;
     bytes32 salt;
@@ -32,6 +34,15 @@ struct EnergyReceipt {
     uint128 energyWh;
     uint64 timestamp;
     bytes32 coeRoot;
+    uint256 leafIndex;
+    bytes32[] proof;
+    bytes signature;
+}
+
+/// @notice Proof that the registrant of a CoE holds one of its leaf keys: that key's EIP-712
+/// signature over `CoERegistration(bytes32 root,address verifier)` in the market's domain,
+/// its leaf index and Merkle proof. The leaf is then used (it never signs an ERC).
+struct CoEPossession {
     uint256 leafIndex;
     bytes32[] proof;
     bytes signature;
