@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.common.ledger_harness import ETHER, Ledger, discover
 
 SPECS = discover()

@@ -15,6 +15,7 @@ from collections import Counter
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
 from tests.common.ledger_harness import reverts
 
 N_OWNERS = 3

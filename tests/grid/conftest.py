@@ -1,5 +1,6 @@
-"""Fixtures of the grid tests: role-named accounts, a GridEvents with one registered location,
-its sensor and delivery device, and factories for the paper's events."""
+"""Fixtures of the grid tests: role-named accounts, a GridEvents with two registered
+locations, their storage sensors and delivery devices, a rate, a funded purchaser, and
+factories for the paper's events."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 
 from offchain.grid.client import label32
 
-from tests.grid.helpers import AVAILABLE, CAPACITY, LOC, OTHER_LOCATION, RATE, START
+from tests.grid.helpers import AVAILABLE, CAPACITY, DEPOSIT, ETHER, LOC, OTHER_LOCATION, RATE, START
 
 
 @pytest.fixture(autouse=True)
@@ -46,29 +47,46 @@ def other_sensor(accounts):
 
 
 @pytest.fixture(scope="module")
-def grid(GridEvents, operator, sensor, device, other_sensor):
-    """GridEvents with `north-feeder` (sensor + device) and `east-feeder` (other_sensor)."""
-    g = GridEvents.deploy(operator, {"from": operator})
+def other_device(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="module")
+def grid(GridEvents, operator, sensor, device, other_sensor, other_device, purchaser, stranger):
+    """GridEvents (ether) with `north-feeder` (sensor, device, rate) and `east-feeder`
+    (other_sensor, other_device); the purchaser and the stranger have deposited."""
+    g = GridEvents.deploy(operator, ETHER, {"from": operator})
+    east = label32(OTHER_LOCATION)
     g.registerLocation(LOC, {"from": operator})
-    g.registerLocation(label32(OTHER_LOCATION), {"from": operator})
-    g.registerDevice(sensor, LOC, {"from": operator})
+    g.registerLocation(east, {"from": operator})
+    g.registerSensor(sensor, LOC, {"from": operator})
     g.registerDevice(device, LOC, {"from": operator})
-    g.registerDevice(other_sensor, label32(OTHER_LOCATION), {"from": operator})
+    g.registerSensor(other_sensor, east, {"from": operator})
+    g.registerDevice(other_device, east, {"from": operator})
+    g.setRate(LOC, RATE, {"from": operator})
+    for who in (purchaser, stranger):
+        g.deposit(DEPOSIT, {"from": who, "value": DEPOSIT})
     return g
 
 
 @pytest.fixture
 def record_storage(grid, sensor):
-    def make(capacity=CAPACITY, available=AVAILABLE, rate=RATE, by=sensor):
-        return grid.recordStorage(capacity, available, rate, {"from": by})
+    def make(capacity=CAPACITY, available=AVAILABLE, by=sensor):
+        return grid.recordStorage(capacity, available, {"from": by})
 
     return make
 
 
 @pytest.fixture
-def record_purchase(grid, purchaser):
-    def make(quantity=4_000, by=purchaser, location=LOC):
-        return grid.recordPurchase(location, quantity, {"from": by})
+def deadline(chain):
+    """A delivery deadline one hour ahead."""
+    return lambda seconds=3_600: chain[-1].timestamp + seconds
+
+
+@pytest.fixture
+def record_purchase(grid, purchaser, deadline):
+    def make(quantity=4_000, by=purchaser, location=LOC, deliver_by=None):
+        return grid.recordPurchase(location, quantity, deliver_by or deadline(), {"from": by})
 
     return make
 

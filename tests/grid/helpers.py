@@ -1,4 +1,4 @@
-"""Helpers of the grid tests (unique module name: brownie puts every test folder on sys.path)."""
+"""Helpers of the grid tests."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from offchain.network import Chain
 
 CAPACITY = 80_000_000  # Wh
 AVAILABLE = 60_000_000  # Wh
-RATE = 150_000  # milli-units per kWh
+RATE = 150_000  # payment-asset units (wei) per kWh
+DEPOSIT = 10**18
+ETHER = "0x" + "00" * 20
 LOCATION = "north-feeder"
 LOC = label32(LOCATION)
 OTHER_LOCATION = "east-feeder"
@@ -31,6 +33,16 @@ def reverts(error: str, *args):
     """``brownie.reverts`` for a custom error with these exact arguments."""
     parts = [re.escape(_fmt(a)) for a in args]
     return brownie.reverts(revert_pattern=f"{re.escape(error)}: {', '.join(parts)}")
+
+
+def cost_of(quantity_wh: int, rate: int = RATE) -> int:
+    """⌈rate × quantity / 1000⌉, the contract's rounding."""
+    return -(-quantity_wh * rate // 1000)
+
+
+def pin_next_block_time(timestamp: int) -> None:
+    """Make the next block's timestamp exactly ``timestamp`` (anvil)."""
+    brownie_web3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
 
 
 def chain_of_brownie() -> Chain:

@@ -10,8 +10,8 @@ def test_a_purchaser_anchors_its_bill_after_storage_purchase_and_transfer(grid, 
     assert tx.return_value == 1
     event = tx.events["BillAnchored"]
     assert (event["purchaser"], event["digest"], event["billCount"]) == (purchaser, "0x" + DIGEST.hex(), 1)
-    owner, index, anchored_at = grid.billOf(DIGEST)
-    assert (owner, index, anchored_at) == (purchaser, 0, tx.timestamp)
+    index, anchored_at = grid.billOf(purchaser, DIGEST)
+    assert (index, anchored_at) == (0, tx.timestamp)
     assert grid.purchaserOf(purchaser)[2] == 1
 
 
@@ -42,3 +42,20 @@ def test_the_same_bill_is_never_anchored_twice(grid, purchaser, delivered):
 def test_a_zero_digest_is_refused(grid, purchaser, delivered):
     with reverts("GridZeroBillDigest"):
         grid.anchorBill(b"\0" * 32, {"from": purchaser})
+
+
+def test_another_purchaser_cannot_take_a_bill_digest_first(
+    grid, purchaser, stranger, record_storage, record_purchase, record_transfer
+):
+    """Front-running: bills are keyed by (purchaser, digest), so anchoring someone else's
+    digest first neither blocks nor claims the rightful purchaser's bill."""
+    record_storage()
+    record_purchase(by=purchaser)
+    record_purchase(by=stranger)
+    record_transfer(to=purchaser)
+    record_transfer(to=stranger)
+    grid.anchorBill(DIGEST, {"from": stranger})  # front-runs the purchaser's transaction
+    tx = grid.anchorBill(DIGEST, {"from": purchaser})
+    assert tx.events["BillAnchored"]["purchaser"] == purchaser
+    assert grid.billOf(purchaser, DIGEST)[1] == tx.timestamp
+    assert grid.purchaserOf(purchaser)[2] == 1

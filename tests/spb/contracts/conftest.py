@@ -12,7 +12,18 @@ from eth_account.signers.local import LocalAccount
 from offchain.spb import eip712
 from offchain.spb.meter import certificate_inner, personal_sign
 
-from tests.spb.contracts.helpers import ACCOUNT_FEE, DEPOSIT, ETHER, PRICE, RATE, SUPPLY_WH, KeyPool, coe_inner, make_pool, now
+from tests.spb.contracts.helpers import (
+    ACCOUNT_FEE,
+    DEPOSIT,
+    ETHER,
+    PRICE,
+    RATE,
+    SUPPLY_WH,
+    KeyPool,
+    coe_inner,
+    make_pool,
+    now,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import secrets
 
-from tests.common.ledger_harness import LedgerSpec
+import brownie
 
 from offchain.spb import eip712
 
-EXPIRY = 2**40  # far in the future: the shared tests never settle or release
+from tests.common.ledger_harness import LedgerSpec
+
 _ACCOUNTS: dict[str, int] = {}
 
 
@@ -22,7 +23,8 @@ def _deploy(project, governor, asset):
 
 def _commit(market, who, price: int, nonce: int) -> None:
     terms = eip712.Terms(1, 1, secrets.token_bytes(32))
-    ctp = eip712.CommitToPay(who.address, _ACCOUNTS[market.address], EXPIRY, price, terms.contract_hash, nonce)
+    expiry = brownie.chain[-1].timestamp + 3_600  # the shared tests never settle or release
+    ctp = eip712.CommitToPay(who.address, _ACCOUNTS[market.address], expiry, price, terms.contract_hash, nonce)
     market.commit(ctp.as_args(), {"from": who})
 
 

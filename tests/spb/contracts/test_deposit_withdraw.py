@@ -2,7 +2,6 @@
 re-committed by re-entry. The ledger's own rules (deposit, withdraw, withdrawTo, hostile
 receivers, tokens, nonces) are tested once for every market in tests/common."""
 
-
 from tests.spb.contracts.helpers import DEPOSIT, funds, reverts
 
 
