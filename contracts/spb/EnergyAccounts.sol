@@ -115,6 +115,26 @@ abstract contract EnergyAccounts is SpbBase {
         return (_owners[accountId], account.supplyWh, account.earnings, _lastSupplyId[accountId]);
     }
 
+    /// @dev The account's slot in one SLOAD (the compiler would read it once per field).
+    function _loadAccount(uint64 accountId) internal view returns (Account memory account) {
+        Account storage slot = _accounts[accountId];
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(slot.slot)
+        }
+        account.supplyWh = uint96(word);
+        account.earnings = uint160(word >> 96);
+    }
+
+    /// @dev Writes the account's slot in one SSTORE.
+    function _storeAccount(uint64 accountId, Account memory account) internal {
+        Account storage slot = _accounts[accountId];
+        uint256 word = uint256(account.supplyWh) | (uint256(account.earnings) << 96);
+        assembly ("memory-safe") {
+            sstore(slot.slot, word)
+        }
+    }
+
     /// @dev Reverts unless the account exists and the caller owns it.
     function _checkOwner(uint64 accountId) internal view returns (address owner) {
         owner = _owners[accountId];

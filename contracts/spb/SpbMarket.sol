@@ -52,6 +52,31 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
     /// @dev Longest time from now to a frozen CTP's expiry (governed, MIN..MAX above).
     uint64 private _maxCtpLifetime;
 
+    /// @dev Fixed part of one item of a packed batch, in bytes: consumer 20, accountId 8,
+    /// expiry 8, price 12, contractHash 32, nonce 4, consumer signature 65, rate 32, salt 32,
+    /// energyWh 16, ERC timestamp 8, CoE root 32, leaf index 8, proof length 1, ERC
+    /// signature 65; the proof's 32-byte hashes come between proof length and ERC signature.
+    uint256 private constant PACKED_FIXED = 343;
+
+    /// @dev Everything a settlement checks, decoded once from either calldata form (ABI
+    /// structs or a packed batch item): the CTP, the revealed terms and the ERC's fields.
+    /// The signatures and the proof stay in calldata.
+    struct Trade {
+        address consumer;
+        uint64 accountId;
+        uint64 expiry;
+        uint96 price;
+        bytes32 contractHash;
+        uint32 nonce;
+        uint256 rate;
+        bytes32 salt;
+        uint128 ercPrice;
+        uint128 energyWh;
+        uint64 timestamp;
+        bytes32 coeRoot;
+        uint256 leafIndex;
+    }
+
     /// @dev On-chain CTPs of a consumer, one slot per nonce-window position
     /// (`nonce % 32`): the CTP id with its status in the two low bits. A commit rewrites
     /// a slot an earlier CTP used (5,000 gas) instead of creating one (22,100).
@@ -151,11 +176,12 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         bytes32 ctpId = _hashCommitment(ctp);
         CommitmentStatus status = _statusOf(ctp, ctpId);
         if (status != CommitmentStatus.Pending) revert MarketCommitmentNotPending(ctpId, status);
-        (bytes memory err, Account memory account) = _checkReceipt(ctpId, ctp, terms, erc);
+        Trade memory t = _tradeOf(ctp, terms, erc);
+        (bytes memory err, Account memory account) = _checkReceipt(ctpId, t, erc.proof, erc.signature);
         if (err.length != 0) ErrorBytes.revertWith(err);
         _commitments[ctp.consumer][ctp.nonce % NONCE_WINDOW] = _tagged(ctpId, CommitmentStatus.Settled);
         _debitFrozen(ctp.consumer, ctp.price);
-        _pay(ctpId, ctp, erc, account, false);
+        _pay(ctpId, t, account, false);
     }
 
     /// @inheritdoc ISpbMarketActions
@@ -166,7 +192,8 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         EnergyReceipt calldata erc
     ) external {
         bytes32 ctpId = _hashCommitment(ctp);
-        bytes memory err = _settleSigned(ctpId, ctp, consumerSignature, terms, erc);
+        Trade memory t = _tradeOf(ctp, terms, erc);
+        bytes memory err = _settleSigned(ctpId, t, consumerSignature, erc.proof, erc.signature);
         if (err.length != 0) ErrorBytes.revertWith(err);
     }
 
@@ -175,7 +202,8 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         for (uint256 i = 0; i < items.length; ++i) {
             SignedSettlement calldata item = items[i];
             bytes32 ctpId = _hashCommitment(item.ctp);
-            bytes memory err = _settleSigned(ctpId, item.ctp, item.consumerSignature, item.terms, item.erc);
+            Trade memory t = _tradeOf(item.ctp, item.terms, item.erc);
+            bytes memory err = _settleSigned(ctpId, t, item.consumerSignature, item.erc.proof, item.erc.signature);
             if (err.length == 0) {
                 ++settled;
             } else if (atomic) {
@@ -183,6 +211,34 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
             } else {
                 emit SettlementSkipped(ctpId, i, err);
             }
+        }
+    }
+
+    /// @inheritdoc ISpbMarketActions
+    function settleBatchPacked(bytes calldata packed, bool atomic) external returns (uint256 settled) {
+        uint256 pos;
+        uint256 freeMemory;
+        assembly ("memory-safe") {
+            freeMemory := mload(0x40)
+        }
+        for (uint256 i = 0; pos < packed.length; ++i) {
+            // Nothing an item allocates outlives it: reuse the same memory for every item
+            // instead of growing it (memory expansion costs grow with its square).
+            assembly ("memory-safe") {
+                mstore(0x40, freeMemory)
+            }
+            (Trade memory t, bytes calldata consumerSig, bytes32[] calldata proof, bytes calldata ercSig, uint256 next) =
+                _decodePacked(packed, pos);
+            bytes32 ctpId = _hashTrade(t);
+            bytes memory err = _settleSigned(ctpId, t, consumerSig, proof, ercSig);
+            if (err.length == 0) {
+                ++settled;
+            } else if (atomic) {
+                revert MarketBatchItemFailed(i, err);
+            } else {
+                emit SettlementSkipped(ctpId, i, err);
+            }
+            pos = next;
         }
     }
 
@@ -200,7 +256,10 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
 
     /// @inheritdoc ISpbMarketState
     function hashReceipt(bytes32 ctpId, EnergyReceipt calldata erc) external view returns (bytes32) {
-        return _hashReceipt(ctpId, erc);
+        Trade memory t;
+        (t.ercPrice, t.energyWh, t.coeRoot, t.leafIndex, t.timestamp) =
+            (erc.price, erc.energyWh, erc.coeRoot, erc.leafIndex, erc.timestamp);
+        return _hashReceipt(ctpId, t);
     }
 
     /// @inheritdoc ISpbMarketState
@@ -223,27 +282,27 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
     /// error instead of reverting so that batches can skip a bad item cleanly.
     function _settleSigned(
         bytes32 ctpId,
-        CommitToPay calldata ctp,
+        Trade memory t,
         bytes calldata consumerSignature,
-        ContractTerms calldata terms,
-        EnergyReceipt calldata erc
+        bytes32[] calldata proof,
+        bytes calldata ercSignature
     ) private returns (bytes memory err) {
         Funds memory f;
-        (err, f) = _checkSignedCommitment(ctpId, ctp, consumerSignature);
+        (err, f) = _checkSignedCommitment(ctpId, t, consumerSignature);
         if (err.length != 0) return err;
         Account memory account;
-        (err, account) = _checkReceipt(ctpId, ctp, terms, erc);
+        (err, account) = _checkReceipt(ctpId, t, proof, ercSignature);
         if (err.length != 0) return err;
-        f.balance -= ctp.price;
-        _storeFunds(ctp.consumer, f); // balance and nonce window in one write
-        _pay(ctpId, ctp, erc, account, true);
+        f.balance -= t.price;
+        _storeFunds(t.consumer, f); // balance and nonce window in one write
+        _pay(ctpId, t, account, true);
         return "";
     }
 
     /// @dev A signed CTP is valid if signed by its consumer, non-zero, its nonce unspent
     /// and its price within the consumer's free balance. Returns the consumer's funds with
     /// the nonce already marked (to be written only if the whole settlement passes).
-    function _checkSignedCommitment(bytes32 ctpId, CommitToPay calldata ctp, bytes calldata consumerSignature)
+    function _checkSignedCommitment(bytes32 ctpId, Trade memory t, bytes calldata consumerSignature)
         private
         view
         returns (bytes memory err, Funds memory f)
@@ -252,72 +311,134 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         if (rerr != ECDSA.RecoverError.NoError) {
             return (abi.encodeWithSelector(MarketMalformedConsumerSignature.selector, ctpId), f);
         }
-        if (signer != ctp.consumer) {
-            return (abi.encodeWithSelector(MarketInvalidConsumerSignature.selector, ctpId, signer, ctp.consumer), f);
+        if (signer != t.consumer) {
+            return (abi.encodeWithSelector(MarketInvalidConsumerSignature.selector, ctpId, signer, t.consumer), f);
         }
-        if (ctp.price == 0) return (abi.encodeWithSelector(MarketZeroPrice.selector, ctpId), f);
-        f = _loadFunds(ctp.consumer);
-        err = _useNonce(f, ctp.consumer, ctp.nonce);
+        if (t.price == 0) return (abi.encodeWithSelector(MarketZeroPrice.selector, ctpId), f);
+        f = _loadFunds(t.consumer);
+        err = _useNonce(f, t.consumer, t.nonce);
         if (err.length != 0) return (err, f);
         uint256 free = f.balance - f.frozen;
-        if (ctp.price > free) {
-            return (abi.encodeWithSelector(FundsInsufficient.selector, ctp.consumer, free, ctp.price), f);
+        if (t.price > free) {
+            return (abi.encodeWithSelector(FundsInsufficient.selector, t.consumer, free, t.price), f);
         }
     }
 
     /// @dev SPB's ERC checks (a: expiry; b: price; c, d: CoE and leaf; e: leaf-key
-    /// signature) plus the contract hash and the account's supply. No side effects;
-    /// returns the account to update.
-    function _checkReceipt(
-        bytes32 ctpId,
-        CommitToPay calldata ctp,
-        ContractTerms calldata terms,
-        EnergyReceipt calldata erc
-    ) private view returns (bytes memory err, Account memory account) {
-        if (block.timestamp > ctp.expiry) {
-            return (abi.encodeWithSelector(MarketExpiredCommitment.selector, ctpId, ctp.expiry), account);
+    /// signature) plus the contract hash, which binds the ERC's signer to the CTP, and the
+    /// account's supply. No side effects; returns the account to update.
+    function _checkReceipt(bytes32 ctpId, Trade memory t, bytes32[] calldata proof, bytes calldata ercSignature)
+        private
+        view
+        returns (bytes memory err, Account memory account)
+    {
+        if (block.timestamp > t.expiry) {
+            return (abi.encodeWithSelector(MarketExpiredCommitment.selector, ctpId, t.expiry), account);
         }
-        if (erc.price != ctp.price) {
-            return (abi.encodeWithSelector(MarketPriceMismatch.selector, ctpId, ctp.price, erc.price), account);
+        if (t.ercPrice != t.price) {
+            return (abi.encodeWithSelector(MarketPriceMismatch.selector, ctpId, t.price, t.ercPrice), account);
         }
-        if (erc.energyWh == 0) return (abi.encodeWithSelector(MarketZeroEnergy.selector, ctpId), account);
-        bytes32 digest = _hashReceipt(ctpId, erc);
-        (address key, ECDSA.RecoverError rerr) = CalldataSignature.tryRecover(digest, erc.signature);
+        if (t.energyWh == 0) return (abi.encodeWithSelector(MarketZeroEnergy.selector, ctpId), account);
+        bytes32 digest = _hashReceipt(ctpId, t);
+        (address key, ECDSA.RecoverError rerr) = CalldataSignature.tryRecover(digest, ercSignature);
         if (rerr != ECDSA.RecoverError.NoError) {
             return (abi.encodeWithSelector(MarketMalformedReceiptSignature.selector, digest), account);
         }
         // The contract hash commits to the consumer meter's one-time key: a receipt signed
         // by any other meter (the producer's own, a stranger's, another member of a group
         // CoE) reveals a different hash.
-        bytes32 revealed = _contractHash(erc.energyWh, terms, key);
-        if (revealed != ctp.contractHash) {
+        bytes32 revealed = keccak256(abi.encode(t.energyWh, t.rate, t.salt, key));
+        if (revealed != t.contractHash) {
             return (
-                abi.encodeWithSelector(MarketContractHashMismatch.selector, ctpId, ctp.contractHash, revealed), account
+                abi.encodeWithSelector(MarketContractHashMismatch.selector, ctpId, t.contractHash, revealed), account
             );
         }
-        err = _checkLeaf(erc.coeRoot, erc.leafIndex, key, erc.proof);
+        err = _checkLeaf(t.coeRoot, t.leafIndex, key, proof);
         if (err.length != 0) return (err, account);
         // An account with supply exists: only its owner can have supplied it.
-        account = _accounts[ctp.accountId];
-        if (erc.energyWh > account.supplyWh) {
+        account = _loadAccount(t.accountId);
+        if (t.energyWh > account.supplyWh) {
             return (
-                abi.encodeWithSelector(
-                    AccountInsufficientSupply.selector, ctp.accountId, account.supplyWh, erc.energyWh
-                ),
+                abi.encodeWithSelector(AccountInsufficientSupply.selector, t.accountId, account.supplyWh, t.energyWh),
                 account
             );
         }
     }
 
     /// @dev Effects shared by both forms once every check passed.
-    function _pay(bytes32 ctpId, CommitToPay calldata ctp, EnergyReceipt calldata erc, Account memory account, bool signed)
+    function _pay(bytes32 ctpId, Trade memory t, Account memory account, bool signed) private {
+        account.supplyWh -= uint96(t.energyWh);
+        account.earnings += t.price;
+        _storeAccount(t.accountId, account);
+        _useLeaf(t.coeRoot, t.leafIndex);
+        emit Settled(ctpId, t.accountId, t.coeRoot, t.consumer, t.price, t.energyWh, t.leafIndex, signed);
+    }
+
+    /// @dev The ABI form of a settlement as one `Trade`.
+    function _tradeOf(CommitToPay calldata ctp, ContractTerms calldata terms, EnergyReceipt calldata erc)
         private
+        pure
+        returns (Trade memory)
     {
-        account.supplyWh -= uint96(erc.energyWh);
-        account.earnings += ctp.price;
-        _accounts[ctp.accountId] = account;
-        _useLeaf(erc.coeRoot, erc.leafIndex);
-        emit Settled(ctpId, ctp.accountId, erc.coeRoot, ctp.consumer, ctp.price, erc.energyWh, erc.leafIndex, signed);
+        return Trade({
+            consumer: ctp.consumer,
+            accountId: ctp.accountId,
+            expiry: ctp.expiry,
+            price: ctp.price,
+            contractHash: ctp.contractHash,
+            nonce: ctp.nonce,
+            rate: terms.rate,
+            salt: terms.salt,
+            ercPrice: erc.price,
+            energyWh: erc.energyWh,
+            timestamp: erc.timestamp,
+            coeRoot: erc.coeRoot,
+            leafIndex: erc.leafIndex
+        });
+    }
+
+    /// @dev Item of a packed batch at byte `pos` (layout: `PACKED_FIXED`). The ERC's price is
+    /// not sent: it is the CTP's. Reverts with `MarketMalformedBatch` if the item runs past
+    /// the end. Returns the trade, calldata slices of the signatures and the proof, and the
+    /// position of the next item.
+    function _decodePacked(bytes calldata packed, uint256 pos)
+        private
+        pure
+        returns (
+            Trade memory t,
+            bytes calldata consumerSig,
+            bytes32[] calldata proof,
+            bytes calldata ercSig,
+            uint256 next
+        )
+    {
+        uint256 depth;
+        assembly ("memory-safe") {
+            let p := add(packed.offset, pos)
+            depth := byte(0, calldataload(add(p, 277)))
+            mstore(t, shr(96, calldataload(p))) // consumer
+            mstore(add(t, 0x20), shr(192, calldataload(add(p, 20)))) // accountId
+            mstore(add(t, 0x40), shr(192, calldataload(add(p, 28)))) // expiry
+            let price := shr(160, calldataload(add(p, 36)))
+            mstore(add(t, 0x60), price)
+            mstore(add(t, 0x80), calldataload(add(p, 48))) // contractHash
+            mstore(add(t, 0xa0), shr(224, calldataload(add(p, 80)))) // nonce
+            consumerSig.offset := add(p, 84)
+            consumerSig.length := 65
+            mstore(add(t, 0xc0), calldataload(add(p, 149))) // rate
+            mstore(add(t, 0xe0), calldataload(add(p, 181))) // salt
+            mstore(add(t, 0x100), price) // ERC price
+            mstore(add(t, 0x120), shr(128, calldataload(add(p, 213)))) // energyWh
+            mstore(add(t, 0x140), shr(192, calldataload(add(p, 229)))) // ERC timestamp
+            mstore(add(t, 0x160), calldataload(add(p, 237))) // CoE root
+            mstore(add(t, 0x180), shr(192, calldataload(add(p, 269)))) // leaf index
+            proof.offset := add(p, 278)
+            proof.length := depth
+            ercSig.offset := add(add(p, 278), shl(5, depth))
+            ercSig.length := 65
+        }
+        next = pos + PACKED_FIXED + 32 * depth;
+        if (next > packed.length) revert MarketMalformedBatch(pos, packed.length);
     }
 
     /// @dev Status of an on-chain CTP: its ring slot must hold its own id (254 bits of it).
@@ -345,11 +466,15 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         );
     }
 
-    function _hashReceipt(bytes32 ctpId, EnergyReceipt calldata erc) private view returns (bytes32) {
+    function _hashTrade(Trade memory t) private view returns (bytes32) {
         return _hashTypedDataV4(
-            keccak256(
-                abi.encode(ERC_TYPEHASH, ctpId, erc.price, erc.energyWh, erc.coeRoot, erc.leafIndex, erc.timestamp)
-            )
+            keccak256(abi.encode(CTP_TYPEHASH, t.consumer, t.accountId, t.expiry, t.price, t.contractHash, t.nonce))
+        );
+    }
+
+    function _hashReceipt(bytes32 ctpId, Trade memory t) private view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(ERC_TYPEHASH, ctpId, t.ercPrice, t.energyWh, t.coeRoot, t.leafIndex, t.timestamp))
         );
     }
 

@@ -92,6 +92,16 @@ interface ISpbMarketActions {
     /// @return settled the number of items settled
     function settleBatch(SignedSettlement[] calldata items, bool atomic) external returns (uint256 settled);
 
+    /// @notice `settleBatch` with the items packed tightly instead of ABI-encoded (about a
+    /// third less calldata and no nested-struct decoding). Item layout, big-endian, no
+    /// padding: consumer (20 bytes), accountId (8), expiry (8), price (12), contractHash
+    /// (32), nonce (4), consumer signature (65), rate (32), salt (32), energyWh (16), ERC
+    /// timestamp (8), CoE root (32), leaf index (8), proof length n (1), proof (32 × n),
+    /// ERC signature (65). The ERC's price is the CTP's. Same checks, events and errors as
+    /// `settleBatch`; an item running past the end reverts with `MarketMalformedBatch`.
+    /// @return settled the number of items settled
+    function settleBatchPacked(bytes calldata packed, bool atomic) external returns (uint256 settled);
+
     /// @notice Register a Certificate of Existence: `root` signed by a verifier meter
     /// (`coeSignature`, personal-sign over `keccak256(abi.encode(COE_TAG, root))`) whose
     /// M-key certificate (`verifierCertificate`, personal-sign over

@@ -62,6 +62,8 @@ interface ISpbMarketErrors {
     /// @notice The revealed terms, with the ERC's signer as the meter key, do not hash to the
     /// CTP's contract hash: wrong terms, or a receipt from a meter the CTP did not name.
     error MarketContractHashMismatch(bytes32 ctpId, bytes32 committed, bytes32 revealed);
+    /// @notice The packed batch item starting at byte `position` runs past the end (`length`).
+    error MarketMalformedBatch(uint256 position, uint256 length);
     /// @notice Item `index` of an all-or-nothing batch failed with `reason` (an error of this interface).
     error MarketBatchItemFailed(uint256 index, bytes reason);
 

@@ -31,6 +31,8 @@ __all__ = [
     "erc_digest",
     "sign_erc",
     "account_certificate_digest",
+    "coe_registration_digest",
+    "sign_coe_registration",
     "sign_account_certificate",
 ]
 
@@ -59,6 +61,10 @@ ERC_TYPE = [
     {"name": "leafIndex", "type": "uint256"},
     {"name": "timestamp", "type": "uint64"},
 ]
+COE_REGISTRATION_TYPE = [
+    {"name": "root", "type": "bytes32"},
+    {"name": "verifier", "type": "address"},
+]
 ACCOUNT_CERTIFICATE_TYPE = [
     {"name": "owner", "type": "address"},
     {"name": "certificateId", "type": "bytes32"},
@@ -67,15 +73,17 @@ ACCOUNT_CERTIFICATE_TYPE = [
 
 @dataclass(frozen=True)
 class Terms:
-    """The agreed terms behind a CTP's contract hash (revealed only at settlement)."""
+    """The agreed terms behind a CTP's contract hash (revealed only at settlement), and the
+    one-time key of the consumer's meter that must sign the ERC: no other meter can confirm."""
 
     energy_wh: int
     rate: int
     salt: bytes
+    meter_key: str
 
     @property
     def contract_hash(self) -> bytes:
-        return contract_hash(self.energy_wh, self.rate, self.salt)
+        return contract_hash(self.energy_wh, self.rate, self.salt, self.meter_key)
 
     def as_args(self) -> tuple[int, bytes]:
         """The ``ContractTerms`` struct as a contract argument ``(rate, salt)``."""
@@ -132,9 +140,13 @@ def _digest(signable: Any) -> bytes:
     return keccak(b"\x19" + signable.version + signable.header + signable.body)
 
 
-def contract_hash(energy_wh: int, rate: int, salt: bytes) -> bytes:
-    """``keccak256(abi.encode(uint128 energyWh, uint256 rate, bytes32 salt))``."""
-    return keccak(abi_encode(["uint128", "uint256", "bytes32"], [energy_wh, rate, salt]))
+def contract_hash(energy_wh: int, rate: int, salt: bytes, meter_key: str) -> bytes:
+    """``keccak256(abi.encode(uint128 energyWh, uint256 rate, bytes32 salt, address meterKey))``."""
+    return keccak(
+        abi_encode(
+            ["uint128", "uint256", "bytes32", "address"], [energy_wh, rate, salt, to_checksum_address(meter_key)]
+        )
+    )
 
 
 def ctp_digest(ctp: CommitToPay, chain_id: int, market: str) -> bytes:
@@ -191,6 +203,18 @@ def sign_erc(
     return bytes(
         Account.sign_message(_signable("EnergyReceipt", ERC_TYPE, msg, chain_id, market), private_key).signature
     )
+
+
+def coe_registration_digest(root: bytes, verifier: str, chain_id: int, market: str) -> bytes:
+    msg = {"root": root, "verifier": to_checksum_address(verifier)}
+    return _digest(_signable("CoERegistration", COE_REGISTRATION_TYPE, msg, chain_id, market))
+
+
+def sign_coe_registration(private_key: Any, root: bytes, verifier: str, chain_id: int, market: str) -> bytes:
+    """A leaf key's proof of possession for registering CoE ``root`` with ``verifier``."""
+    msg = {"root": root, "verifier": to_checksum_address(verifier)}
+    signable = _signable("CoERegistration", COE_REGISTRATION_TYPE, msg, chain_id, market)
+    return bytes(Account.sign_message(signable, private_key).signature)
 
 
 def account_certificate_digest(owner: str, certificate_id: bytes, chain_id: int, market: str) -> bytes:

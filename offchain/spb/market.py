@@ -39,6 +39,37 @@ class Settlement:
     def as_args(self) -> tuple[Any, ...]:
         return (self.ctp.as_args(), self.consumer_signature, self.terms.as_args(), self.erc)
 
+    def packed(self) -> bytes:
+        """This item in ``settleBatchPacked``'s layout (see ``ISpbMarketActions``)."""
+        price, energy_wh, timestamp, root, leaf, proof, erc_signature = self.erc
+        ctp = self.ctp
+        if price != ctp.price:
+            raise ValueError(f"a packed item carries one price: CTP {ctp.price}, ERC {price}")
+        if leaf >= 2**64 or len(proof) > 255:
+            raise ValueError(f"leaf index {leaf} or proof depth {len(proof)} does not fit the packed layout")
+        if len(self.consumer_signature) != 65 or len(erc_signature) != 65:
+            raise ValueError("packed items carry 65-byte signatures")
+        return b"".join(
+            [
+                bytes.fromhex(ctp.consumer.removeprefix("0x")),
+                ctp.account_id.to_bytes(8, "big"),
+                ctp.expiry.to_bytes(8, "big"),
+                ctp.price.to_bytes(12, "big"),
+                ctp.contract_hash,
+                ctp.nonce.to_bytes(4, "big"),
+                self.consumer_signature,
+                self.terms.rate.to_bytes(32, "big"),
+                self.terms.salt,
+                energy_wh.to_bytes(16, "big"),
+                timestamp.to_bytes(8, "big"),
+                root,
+                leaf.to_bytes(8, "big"),
+                bytes([len(proof)]),
+                *proof,
+                erc_signature,
+            ]
+        )
+
 
 class MarketClient:
     """Typed access to one ``SpbMarket`` deployment on ``chain``."""
@@ -146,7 +177,12 @@ class MarketClient:
         fn = self.contract.functions.settleSigned(ctp.as_args(), consumer_signature, terms.as_args(), erc)
         return self._send(fn, sender, "settleSigned (CTP + ERC)")
 
-    def settle_batch(self, items: list[Settlement], *, atomic: bool, sender: Sender) -> Any:
+    def settle_batch(self, items: list[Settlement], *, atomic: bool, sender: Sender, packed: bool = True) -> Any:
+        """Settle many signed CTPs in one transaction: packed calldata by default (cheaper),
+        the ABI-encoded ``settleBatch`` with ``packed=False``."""
+        if packed:
+            fn = self.contract.functions.settleBatchPacked(b"".join(i.packed() for i in items), atomic)
+            return self._send(fn, sender, "settleBatchPacked")
         fn = self.contract.functions.settleBatch([i.as_args() for i in items], atomic)
         return self._send(fn, sender, "settleBatch")
 
@@ -163,8 +199,17 @@ class MarketClient:
         return self.ledger.nonce_used(consumer, nonce)
 
     # -- CoE -----------------------------------------------------------------------------
-    def register_coe(self, root: bytes, verifier_certificate: bytes, coe_signature: bytes, *, sender: Sender) -> Any:
-        fn = self.contract.functions.registerCoE(root, verifier_certificate, coe_signature)
+    def register_coe(
+        self,
+        root: bytes,
+        verifier_certificate: bytes,
+        coe_signature: bytes,
+        possession: tuple[int, list[bytes], bytes],
+        *,
+        sender: Sender,
+    ) -> Any:
+        """Register a CoE; ``possession`` = (leaf index, proof, the leaf key's registration signature)."""
+        fn = self.contract.functions.registerCoE(root, verifier_certificate, coe_signature, possession)
         return self._send(fn, sender, "registerCoE")
 
     def coe(self, root: bytes) -> tuple[str, str]:

@@ -95,15 +95,38 @@ def certify():
 
 
 @pytest.fixture(scope="module")
-def register_coe(market, manufacturer, verifier_meter, certify, stranger):
-    """register_coe(pool, verifier=verifier_meter, ca=manufacturer) registers the pool's root."""
+def register_coe(market, manufacturer, verifier_meter, certify, stranger, possession):
+    """register_coe(pool, verifier=verifier_meter, ca=manufacturer, holder=last leaf) registers
+    the pool's root; the key of leaf `holder` proves possession (and is used up)."""
 
-    def _register(pool: KeyPool, verifier: LocalAccount = verifier_meter, ca: LocalAccount = manufacturer):
+    def _register(
+        pool: KeyPool,
+        verifier: LocalAccount = verifier_meter,
+        ca: LocalAccount = manufacturer,
+        holder: int | None = None,
+    ):
         return market.registerCoE(
-            pool.root, certify(ca, verifier.address), personal_sign(verifier, coe_inner(pool.root)), {"from": stranger}
+            pool.root,
+            certify(ca, verifier.address),
+            personal_sign(verifier, coe_inner(pool.root)),
+            possession(pool, verifier.address, holder),
+            {"from": stranger},
         )
 
     return _register
+
+
+@pytest.fixture(scope="module")
+def possession(market, chain):
+    """possession(pool, verifier, holder=last leaf) -> the CoEPossession argument."""
+
+    def _possession(pool: KeyPool, verifier: str, holder: int | None = None, key=None):
+        holder = len(pool.keys) - 1 if holder is None else holder
+        signer = key or pool.keys[holder]
+        sig = eip712.sign_coe_registration(signer.key, pool.root, verifier, chain.id, market.address)
+        return (holder, pool.proof(holder), sig)
+
+    return _possession
 
 
 @pytest.fixture(scope="module")
@@ -129,13 +152,32 @@ def funded(market, consumer, coe, account_id):
 
 
 @pytest.fixture
-def make_ctp(market, consumer, account_id, chain):
-    """make_ctp(price=PRICE, energy_wh=..., ttl=3600, nonce=None, **overrides) -> (CommitToPay, Terms)."""
-    used = iter(range(1, 10**6))
+def make_ctp(market, consumer, account_id, chain, meter):
+    """make_ctp(price=PRICE, energy_wh=..., ttl=3600, nonce=None, leaf=None, pool=meter,
+    meter_key=None, **overrides) -> (CommitToPay, Terms).
 
-    def _make(price=PRICE, energy_wh=None, ttl=3600, nonce=None, account=None, who=None, expiry=None):
+    The CTP names the consumer meter's one-time key that must confirm it: the key of
+    `leaf` in `pool` (by default the next unused leaf of this test), or `meter_key`."""
+    used = iter(range(1, 10**6))
+    leaves = iter(range(10**6))
+
+    def _make(
+        price=PRICE,
+        energy_wh=None,
+        ttl=3600,
+        nonce=None,
+        account=None,
+        who=None,
+        expiry=None,
+        leaf=None,
+        pool=None,
+        meter_key=None,
+    ):
         energy = energy_wh if energy_wh is not None else price // RATE
-        terms = eip712.Terms(energy, RATE, secrets.token_bytes(32))
+        if meter_key is None:
+            pool = pool or meter
+            meter_key = pool.keys[leaf if leaf is not None else next(leaves)].address
+        terms = eip712.Terms(energy, RATE, secrets.token_bytes(32), meter_key)
         ctp = eip712.CommitToPay(
             consumer=(who or consumer).address,
             account_id=account if account is not None else account_id,
@@ -159,10 +201,14 @@ def sign_ctp(market, chain):
 
 @pytest.fixture
 def make_erc(market, meter, chain):
-    """make_erc(ctp, terms, leaf=0, pool=meter, key=None, price=None, proof=None) -> ERC tuple."""
+    """make_erc(ctp, terms, leaf=<the CTP's meter key>, pool=meter, key=None, price=None,
+    proof=None) -> ERC tuple, signed by the key the CTP named unless `key` says otherwise."""
 
-    def _make(ctp, terms, leaf=0, pool=None, key=None, price=None, proof=None, energy_wh=None):
+    def _make(ctp, terms, leaf=None, pool=None, key=None, price=None, proof=None, energy_wh=None):
         pool = pool or meter
+        if leaf is None:
+            named = [i for i, k in enumerate(pool.keys) if k.address == terms.meter_key]
+            leaf = named[0] if named else 0
         ctp_id = eip712.ctp_digest(ctp, chain.id, market.address)
         price = ctp.price if price is None else price
         energy = terms.energy_wh if energy_wh is None else energy_wh

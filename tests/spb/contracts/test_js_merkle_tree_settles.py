@@ -46,9 +46,9 @@ def test_proofs_from_the_js_library_settle_on_chain(
 ):
     keys, data = js_pool
     pool = KeyPool(keys, StandardMerkleTree.load(data["dump"]))
-    register_coe(pool)
+    register_coe(pool, holder=1)  # a leaf the test does not settle with
     for leaf in (0, 17, 36):
-        ctp, terms = make_ctp()
+        ctp, terms = make_ctp(leaf=leaf, pool=pool)
         market.commit(ctp.as_args(), {"from": funded})
         js_proof = [bytes.fromhex(p[2:]) for p in data["proofs"][leaf]]
         erc = make_erc(ctp, terms, leaf=leaf, pool=pool, proof=js_proof)

@@ -22,9 +22,13 @@ def settle(market, ctp, terms, erc, sender):
     return market.settle(ctp.as_args(), terms.as_args(), erc, {"from": sender})
 
 
-def test_valid_erc_pays_the_producer_and_reduces_supply(market, pending, make_erc, producer, funded, meter, account_id):
-    ctp, terms, ctp_id = pending
-    tx = settle(market, ctp, terms, make_erc(ctp, terms, leaf=3), producer)
+def test_valid_erc_pays_the_producer_and_reduces_supply(
+    market, funded, make_ctp, make_erc, producer, meter, account_id, chain
+):
+    ctp, terms = make_ctp(leaf=3)  # the consumer's meter will confirm with its leaf key 3
+    market.commit(ctp.as_args(), {"from": funded})
+    ctp_id = eip712.ctp_digest(ctp, chain.id, market.address)
+    tx = settle(market, ctp, terms, make_erc(ctp, terms), producer)
     ev = tx.events["Settled"]
     assert bytes(ev["ctpId"]) == ctp_id
     assert (ev["consumer"], ev["price"], ev["energyWh"], ev["leafIndex"], ev["signedCtp"]) == (
@@ -63,8 +67,8 @@ def test_replayed_erc_is_refused(market, pending, make_erc, producer):
 
 
 def test_leaf_key_is_used_once(market, funded, make_ctp, make_erc, producer, meter, chain):
-    first, t1 = make_ctp()
-    second, t2 = make_ctp()
+    first, t1 = make_ctp(leaf=5)
+    second, t2 = make_ctp(leaf=5)  # a consumer that names the same key twice
     for c in (first, second):
         market.commit(c.as_args(), {"from": funded})
     settle(market, first, t1, make_erc(first, t1, leaf=5), producer)
@@ -88,34 +92,41 @@ def test_price_mismatch_is_refused(market, pending, make_erc, producer):
 
 def test_terms_that_do_not_match_the_contract_hash_are_refused(market, pending, make_erc, producer):
     ctp, terms, ctp_id = pending
-    inflated = eip712.Terms(terms.energy_wh, terms.rate, terms.salt)
-    erc = make_erc(ctp, inflated, energy_wh=terms.energy_wh + 1)
-    revealed = eip712.contract_hash(terms.energy_wh + 1, terms.rate, terms.salt)
+    erc = make_erc(ctp, terms, energy_wh=terms.energy_wh + 1)
+    revealed = eip712.contract_hash(terms.energy_wh + 1, terms.rate, terms.salt, terms.meter_key)
     with reverts("MarketContractHashMismatch", ctp_id, ctp.contract_hash, revealed):
         settle(market, ctp, terms, erc, producer)
 
 
-def test_forged_erc_by_a_key_not_in_the_tree_is_refused(market, pending, make_erc, producer, meter):
-    ctp, terms, _ = pending
+def test_forged_erc_by_a_key_not_in_the_tree_is_refused(market, funded, make_ctp, make_erc, producer, meter):
+    """Even a CTP that names a software key (not a certified meter's leaf) cannot settle."""
     forger = Account.create()
+    ctp, terms = make_ctp(meter_key=forger.address)
+    market.commit(ctp.as_args(), {"from": funded})
     with reverts("CoELeafNotInTree", meter.root, 0, forger.address):
         settle(market, ctp, terms, make_erc(ctp, terms, leaf=0, key=forger), producer)
 
 
-def test_leaf_key_claiming_another_index_is_refused(market, pending, make_erc, producer, meter):
-    ctp, terms, _ = pending
-    erc = list(make_erc(ctp, terms, leaf=2))
+def test_leaf_key_claiming_another_index_is_refused(market, funded, make_ctp, make_erc, producer, meter, chain):
+    ctp, terms = make_ctp(leaf=2)
+    market.commit(ctp.as_args(), {"from": funded})
+    erc = list(make_erc(ctp, terms))
     erc[4] = 7  # claim index 7 with key 2's signature over index 2: the digest changes
-    with pytest.raises(Exception):  # noqa: B017 - recovered signer differs: not in tree
+    ctp_id = eip712.ctp_digest(ctp, chain.id, market.address)
+    digest = eip712.erc_digest(ctp_id, erc[0], erc[1], erc[3], 7, erc[2], chain.id, market.address)
+    recovered = Account._recover_hash(digest, signature=erc[6])  # some key nobody holds
+    revealed = eip712.contract_hash(terms.energy_wh, terms.rate, terms.salt, recovered)
+    with reverts("MarketContractHashMismatch", ctp_id, ctp.contract_hash, revealed):
         settle(market, ctp, terms, tuple(erc), producer)
     assert not market.isLeafUsed(meter.root, 7)
 
 
 def test_key_in_a_tree_signed_by_an_uncertified_meter_is_refused(
-    market, pending, make_erc, producer, register_coe, certify
+    market, funded, make_ctp, make_erc, producer, register_coe, certify
 ):
-    ctp, terms, _ = pending
     rogue_pool = make_pool(4)
+    ctp, terms = make_ctp(pool=rogue_pool, leaf=0)
+    market.commit(ctp.as_args(), {"from": funded})
     rogue_verifier = Account.create()
     rogue_ca = Account.create()  # never registered as a manufacturer
     with reverts("CoEUncertifiedVerifier", rogue_verifier.address, rogue_ca.address):

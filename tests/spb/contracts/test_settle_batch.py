@@ -23,7 +23,8 @@ def batch(market, funded, make_ctp, sign_ctp, make_erc, chain):
         items, ids = [], []
         forger = Account.create()
         for i in range(n):
-            ctp, terms = make_ctp()
+            # the bad item's CTP names a software key (the consumer was fooled): not a leaf
+            ctp, terms = make_ctp(leaf=i, meter_key=forger.address if i == bad else None)
             erc = make_erc(ctp, terms, leaf=i, key=forger if i == bad else None)
             items.append((ctp.as_args(), sign_ctp(ctp, funded.private_key), terms.as_args(), erc))
             ids.append(eip712.ctp_digest(ctp, chain.id, market.address))

@@ -93,8 +93,9 @@ def test_nonce_of_an_on_chain_ctp_cannot_be_settled_again_as_signed(
         settle_signed(market, ctp, sign_ctp(ctp, funded.private_key), terms, make_erc(ctp, terms), producer)
 
 
-def test_signed_ctp_still_needs_a_genuine_meter(market, signed, make_erc, producer, meter):
-    ctp, terms, sig, _ = signed
+def test_signed_ctp_still_needs_a_genuine_meter(market, funded, make_ctp, sign_ctp, make_erc, producer, meter):
     forger = Account.create()
+    ctp, terms = make_ctp(meter_key=forger.address)  # names a software key
+    sig = sign_ctp(ctp, funded.private_key)
     with reverts("CoELeafNotInTree", meter.root, 4, forger.address):
         settle_signed(market, ctp, sig, terms, make_erc(ctp, terms, leaf=4, key=forger), producer)
