@@ -175,6 +175,9 @@ abstract contract FundsLedger is IFundsLedger, ReentrancyGuard {
     function _payOut(address to, uint256 amount) internal {
         bool ok;
         if (address(_asset) == address(0)) {
+            // `to` is the owner of the money or the recipient it named (`withdrawTo`), or a
+            // payee the market's own rules fixed; the books were debited before this call.
+            // slither-disable-next-line arbitrary-send-eth
             (ok,) = payable(to).call{value: amount}("");
         } else {
             ok = _asset.trySafeTransfer(to, amount);
