@@ -25,8 +25,8 @@ import os
 import time
 from collections import deque
 
+from ..kernel.crypto import new_private_key, public_key
 from ..negotiation import ConcessionStrategy, Offer, Party, negotiate
-from ._keys import new_private_key, public_key
 from .cluster import BackboneCluster
 from .envelope import open_envelope, seal
 from .node import RegularNode

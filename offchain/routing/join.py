@@ -6,8 +6,9 @@ import time
 
 from eth_utils import keccak
 
+from ..kernel.crypto import public_key, recover, sign_digest
+from ..kernel.errors import SignatureError
 from ._errors import JoinRefusedError
-from ._keys import BadSignatureError, public_key, recover, sign_digest
 
 __all__ = ["make_join", "verify_join", "JOIN_MAX_SKEW"]
 
@@ -43,7 +44,7 @@ def verify_join(body: dict, node_id: int, now: float | None = None) -> bytes:
         raise JoinRefusedError(f"join timestamp {ts} is more than {JOIN_MAX_SKEW}s from now")
     try:
         signer = recover(_digest(node_id, pub, ts), bytes.fromhex(str(sig_hex)))
-    except (BadSignatureError, ValueError) as exc:
+    except (SignatureError, ValueError) as exc:
         raise JoinRefusedError(f"join signature invalid: {exc}") from exc
     if signer != pub:
         raise JoinRefusedError("join signed by another key than the one joining")
@@ -78,7 +79,7 @@ def verify_hello(body: dict, to_id: int, peer_keys: dict[int, bytes], now: float
         raise JoinRefusedError(f"HELLO timestamp {ts} is more than {JOIN_MAX_SKEW}s from now")
     try:
         signer = recover(_hello_digest(from_id, to_id, ts), sig)
-    except BadSignatureError as exc:
+    except SignatureError as exc:
         raise JoinRefusedError(f"HELLO signature invalid: {exc}") from exc
     if signer != peer_keys[from_id]:
         raise JoinRefusedError(f"HELLO not signed by backbone node {from_id}'s key")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import coincurve
 
+from ..kernel.crypto import as_private_key, public_key
 from . import _wire as w
 from ._errors import (
     BackboneUnavailableError,
@@ -35,7 +36,6 @@ from ._errors import (
     RoutingError,
     UndeliverableError,
 )
-from ._keys import as_private_key, public_key
 from .envelope import Envelope, open_envelope, seal
 from .join import make_join
 from .onion import wrap

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .meter import EnergyReceipt
+from .receipts import EnergyReceipt
 
 __all__ = ["Observation", "observe", "AdversaryResult", "PrivacyReport", "privacy_report", "FIELDS"]
 

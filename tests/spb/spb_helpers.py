@@ -13,7 +13,8 @@ import brownie
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from offchain.spb.merkle import COE_LEAF, StandardMerkleTree, keccak256
+from offchain.kernel.crypto import keccak256
+from offchain.spb.merkle import COE_LEAF, StandardMerkleTree
 
 ACCOUNT_FEE = 10**15
 SUPPLY_WH = 1_000_000
