@@ -29,9 +29,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
-from eth_utils import keccak
-
-from .kernel.crypto import as_private_key, eip191_digest, public_key, recover, sign_digest
+from .kernel.crypto import as_private_key, eip191_digest, keccak256, public_key, recover, sign_digest
 from .kernel.errors import GridLedgerError
 
 __all__ = [
@@ -131,7 +129,7 @@ class Offer:
 
     def digest(self) -> bytes:
         """The EIP-191 digest that is signed (``encode_defunct(primitive=keccak(packed))``)."""
-        return eip191_digest(keccak(self.packed()))
+        return eip191_digest(keccak256(self.packed()))
 
     def signed(self, private: bytes) -> Offer:
         return replace(self, signature=sign_digest(private, self.digest()))

@@ -108,7 +108,7 @@ class JsIpfsNode:
         except OSError:
             return False
 
-    def start(self, timeout: float = 90.0, *, detach: bool = False) -> str:
+    def start(self, timeout: float = 90.0) -> str:
         env = self._env()
         self._init_repo(env)
         cmd = ["timeout", str(self.lifetime), node_bin("jsipfs"), "daemon", "--offline"]

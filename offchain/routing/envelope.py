@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ecies
-from eth_utils import keccak
 
-from ..kernel.crypto import PUBKEY_LEN, SIG_LEN, public_key, recover, sign_digest
+from ..kernel.crypto import PUBKEY_LEN, SIG_LEN, keccak256, public_key, recover, sign_digest
 from ..kernel.errors import SignatureError
 from ._errors import BadSignatureError
 
@@ -31,7 +30,7 @@ class Envelope:
 
 
 def _digest(recipient: bytes, payload: bytes) -> bytes:
-    return keccak(_DOMAIN + recipient + payload)
+    return keccak256(_DOMAIN + recipient + payload)
 
 
 def seal(sender_private: bytes, recipient: bytes, payload: bytes) -> bytes:

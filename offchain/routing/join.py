@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 
-from eth_utils import keccak
-
-from ..kernel.crypto import public_key, recover, sign_digest
+from ..kernel.crypto import keccak256, public_key, recover, sign_digest
 from ..kernel.errors import SignatureError
 from ._errors import JoinRefusedError
 
@@ -17,7 +15,7 @@ JOIN_MAX_SKEW = 120
 
 
 def _digest(node_id: int, pubkey: bytes, ts: int) -> bytes:
-    return keccak(b"gridledger-arb-join-v1" + node_id.to_bytes(2, "big") + pubkey + ts.to_bytes(8, "big"))
+    return keccak256(b"gridledger-arb-join-v1" + node_id.to_bytes(2, "big") + pubkey + ts.to_bytes(8, "big"))
 
 
 def make_join(private: bytes, node_id: int, ts: int | None = None) -> dict:
@@ -52,7 +50,7 @@ def verify_join(body: dict, node_id: int, now: float | None = None) -> bytes:
 
 
 def _hello_digest(from_id: int, to_id: int, ts: int) -> bytes:
-    return keccak(
+    return keccak256(
         b"gridledger-arb-hello-v1" + from_id.to_bytes(2, "big") + to_id.to_bytes(2, "big") + ts.to_bytes(8, "big")
     )
 

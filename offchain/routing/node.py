@@ -123,16 +123,6 @@ class RegularNode:
                 await self._associate(pk)
         return self
 
-    async def add_key(self, key: object) -> bytes:
-        """Join one more key (a fresh pseudonym) and return its public key."""
-        priv = as_private_key(key)
-        pk = public_key(priv)
-        self._keys[pk] = priv
-        self._inbox.setdefault(pk, asyncio.Queue())
-        async with self._lock:
-            await self._associate(pk)
-        return pk
-
     async def close(self) -> None:
         self._closed = True
         for task in list(self._tasks):
@@ -426,15 +416,6 @@ class RegularNode:
         if timeout is None:
             return await queue.get()
         return await asyncio.wait_for(queue.get(), timeout)
-
-    async def wait_associated(self, timeout: float = 10.0) -> bool:
-        """Wait until every key is joined at the node the current table names."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.table and all(self.home.get(pk) == self.table.owner_of(pk) for pk in self._keys):
-                return True
-            await asyncio.sleep(0.05)
-        return False
 
 
 def _valid_key(pub: bytes) -> bool:

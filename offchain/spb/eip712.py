@@ -14,7 +14,9 @@ from typing import Any
 from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
+
+from ..kernel.crypto import keccak256
 
 __all__ = [
     "DOMAIN_NAME",
@@ -136,12 +138,12 @@ def _signable(primary: str, fields: list[dict[str, str]], message: dict[str, Any
 
 
 def _digest(signable: Any) -> bytes:
-    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+    return keccak256(b"\x19" + signable.version + signable.header + signable.body)
 
 
 def contract_hash(energy_wh: int, rate: int, salt: bytes) -> bytes:
     """``keccak256(abi.encode(uint128 energyWh, uint256 rate, bytes32 salt))``."""
-    return keccak(abi_encode(["uint128", "uint256", "bytes32"], [energy_wh, rate, salt]))
+    return keccak256(abi_encode(["uint128", "uint256", "bytes32"], [energy_wh, rate, salt]))
 
 
 def ctp_digest(ctp: CommitToPay, chain_id: int, market: str) -> bytes:

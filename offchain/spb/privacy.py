@@ -66,10 +66,6 @@ class AdversaryResult:
     chance: float
 
     @property
-    def advantage(self) -> float:
-        return self.accuracy - self.chance
-
-    @property
     def margin(self) -> float:
         """Four standard errors of a Bernoulli(chance) mean over ``trials`` (noise band)."""
         if not self.trials:
