@@ -10,7 +10,7 @@ The chain helpers are loaded on first use (PEP 562), so that importing any
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .kernel.errors import (
     ChainIdMismatchError,
@@ -22,6 +22,7 @@ from .kernel.errors import (
     ToolchainError,
     TransactionFailedError,
 )
+from .kernel.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .kernel.anvil import EmbeddedAnvil
@@ -44,12 +45,6 @@ __all__ = [
     "__version__",
 ]
 
-_LAZY = {"Chain": "chain", "connect": "chain", "EmbeddedAnvil": "anvil"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(f".kernel.{_LAZY[name]}", __name__), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(
+    __name__, {"Chain": "kernel.chain", "connect": "kernel.chain", "EmbeddedAnvil": "kernel.anvil"}
+)

@@ -12,8 +12,9 @@ reading the mechanism registry (``offchain.grid.mechanism``) stays cheap.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..kernel.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .bill import BillCheck, BillStatus, build_bill, canonical_json, make_bill, render_html, verify_bills
@@ -103,8 +104,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy_attributes(__name__, _WHERE)

@@ -11,7 +11,6 @@ which keep the PID and API address in ``.gridledger/ipfs/``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from ..kernel.errors import ToolchainError
 from ..kernel.fs import atomic_write, free_port, node_bin, state_dir, wait_until
-from ..kernel.process import stop_group
+from ..kernel.process import NodeProcess, spawn, stop_group
 
 __all__ = ["IpfsNodeError", "JsIpfsNode", "start_detached", "stop_detached", "detached_api", "api_multiaddr"]
 
@@ -52,11 +51,20 @@ class JsIpfsNode:
     Use as a context manager (``with JsIpfsNode() as api: ...`` yields the API multiaddr).
     """
 
-    def __init__(self, repo: str | Path | None = None, port: int | None = None, *, lifetime: int = DEFAULT_LIFETIME):
+    def __init__(
+        self,
+        repo: str | Path | None = None,
+        port: int | None = None,
+        *,
+        lifetime: int = DEFAULT_LIFETIME,
+        detached: bool = False,
+    ) -> None:
+        """``detached``: the daemon outlives this process (``gridledger ipfs up``); otherwise it dies with it."""
         self.port = port or free_port()
         self.repo = Path(repo) if repo else state_dir() / "ipfs" / f"repo-{self.port}"
         self.lifetime = lifetime
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.detached = detached
+        self.node: NodeProcess | None = None
         self.log_path = self.repo.parent / f"daemon-{self.port}.log"
 
     @property
@@ -112,13 +120,14 @@ class JsIpfsNode:
         env = self._env()
         self._init_repo(env)
         cmd = ["timeout", str(self.lifetime), node_bin("jsipfs"), "daemon", "--offline"]
-        log = open(self.log_path, "wb")  # noqa: SIM115 - closed right after the fork
-        self.proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
+        self.log_path.unlink(missing_ok=True)
+        self.node = spawn(
+            "jsipfs", cmd, self.log_path, rpc_url=f"http://127.0.0.1:{self.port}", env=env, ephemeral=not self.detached
+        )
 
         def ready() -> bool:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise IpfsNodeError(f"js-ipfs daemon exited with code {self.proc.returncode}; see {self.log_path}")
+            if self.node is not None and not self.node.alive():
+                raise IpfsNodeError(f"js-ipfs daemon exited during start-up; see {self.log_path}")
             return self._answers()
 
         try:
@@ -134,12 +143,9 @@ class JsIpfsNode:
         return self.api
 
     def stop(self) -> None:
-        if self.proc is None:
-            return
-        stop_group(self.proc.pid)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.proc.wait(timeout=10)
-        self.proc = None
+        if self.node is not None:
+            self.node.stop(timeout=10)
+            self.node = None
 
     def __enter__(self) -> str:
         return self.start()
@@ -169,11 +175,11 @@ def start_detached(port: int | None = None, lifetime: int = 86400) -> tuple[str,
     """Start a node that outlives this process; returns (API multiaddr, PID)."""
     if api := detached_api():
         raise IpfsNodeError(f"an IPFS node started by `gridledger ipfs up` already runs at {api}")
-    node = JsIpfsNode(state_dir() / "ipfs" / "repo", port, lifetime=lifetime)
+    node = JsIpfsNode(state_dir() / "ipfs" / "repo", port, lifetime=lifetime, detached=True)
     api = node.start()
-    assert node.proc is not None
-    atomic_write(_pidfile(), json.dumps({"pid": node.proc.pid, "api": api}), mode=0o644)
-    return api, node.proc.pid
+    assert node.node is not None
+    atomic_write(_pidfile(), json.dumps({"pid": node.node.pid, "api": api}), mode=0o644)
+    return api, node.node.pid
 
 
 def stop_detached() -> int | None:

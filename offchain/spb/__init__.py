@@ -10,8 +10,9 @@ data), ``certificates`` / ``pools`` / ``receipts`` / ``meter`` (the smart meter)
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..kernel.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from .certificates import CertificateOfExistence, ManufacturerCA, MeterCertificate
@@ -114,8 +115,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{module}", __name__), name)
+__getattr__ = lazy_attributes(__name__, _WHERE)
