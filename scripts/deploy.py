@@ -12,7 +12,7 @@ from offchain.devnet.brownie_networks import deployer, guarded_chain
 from offchain.kernel.errors import ConfigError
 
 
-def main():
+def main() -> dict[str, str]:
     name = network.show_active()
     chain = guarded_chain(name, web3.provider.endpoint_uri, actual_chain_id=web3.chain_id)
     try:

@@ -169,7 +169,9 @@ class AnvilDevnet(Devnet):
     kind = "anvil"
     chain_id = ANVIL_CHAIN_ID
 
-    def __init__(self, name: str | None = None, *, port: int | None = None, block_time: float | None = None, **kw: Any):
+    def __init__(
+        self, name: str | None = None, *, port: int | None = None, block_time: float | None = None, **kw: Any
+    ) -> None:
         super().__init__(name, **kw)
         self.port = port
         self.block_time = block_time
@@ -188,7 +190,7 @@ class GanacheDevnet(Devnet):
     kind = "ganache"
     chain_id = 1337
 
-    def __init__(self, name: str | None = None, *, port: int | None = None, **kw: Any):
+    def __init__(self, name: str | None = None, *, port: int | None = None, **kw: Any) -> None:
         super().__init__(name, **kw)
         self.port = port
 

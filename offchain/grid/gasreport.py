@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..kernel.chain import Chain
+from ..kernel.errors import ContractError
 from .cid import cid_of, cid_to_digest
 from .client import GridClient
 from .deploy import deploy
@@ -56,7 +57,7 @@ def _deploy_tx(chain: Chain, address: str) -> Any:
             receipt = chain.w3.eth.get_transaction_receipt(tx["hash"])
             if receipt.get("contractAddress") == address:
                 return tx["hash"]
-    raise LookupError(f"no deployment of {address} found")
+    raise ContractError(f"no deployment of {address} found")
 
 
 @dataclass(frozen=True)

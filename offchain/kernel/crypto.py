@@ -24,7 +24,7 @@ from typing import Any
 import coincurve
 from eth_utils import to_checksum_address
 
-from .errors import SignatureError
+from .errors import ConfigError, SignatureError
 
 __all__ = [
     "PUBKEY_LEN",
@@ -146,7 +146,7 @@ def generate_keypairs(count: int) -> tuple[list[bytes], list[bytes]]:
     Keys are never derived from each other: related keys would let anyone link them.
     """
     if count < 0:
-        raise ValueError("key count must be >= 0")
+        raise ConfigError(f"key count must be >= 0, got {count}")
     from coincurve._libsecp256k1 import ffi, lib
     from coincurve.context import GLOBAL_CONTEXT
 

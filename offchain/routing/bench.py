@@ -24,6 +24,8 @@ import multiprocessing as mp
 import os
 import time
 from collections import deque
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 
 from ..kernel.crypto import new_private_key, public_key
 from ..negotiation import ConcessionStrategy, Offer, Party, negotiate
@@ -77,7 +79,7 @@ def _key_for(table: RoutingTable, owner: int) -> bytes:
             return key
 
 
-def _receiver(table: dict, key: bytes, expected: int, conn) -> None:  # runs in its own process
+def _receiver(table: dict, key: bytes, expected: int, conn: Connection) -> None:  # runs in its own process
     async def run() -> None:
         pk = public_key(key)
         node = await RegularNode([key], RoutingTable.from_dict(table)).start()
@@ -179,7 +181,7 @@ def _crypto_costs(n: int = 300) -> dict:
     pk, dest = public_key(key), public_key(other)
     offer = Offer(os.urandom(32), pk, 10**15, 5000, 0, 1)
 
-    def timed(fn) -> float:
+    def timed(fn: Callable[[], object]) -> float:
         t = time.perf_counter()
         for _ in range(n):
             fn()
