@@ -8,7 +8,8 @@
 * :mod:`.artifacts`, :mod:`.reverts`, :mod:`.contracts` — compiled artifacts, custom-error decoding, deployment;
 * :mod:`.crypto` — secp256k1 keys, Keccak-256, EIP-191 signatures, addresses, hex;
 * :mod:`.commandline` — options and the chain opener shared by every command;
-* :mod:`.mechanism` — the :class:`Mechanism` registry entry type.
+* :mod:`.mechanism` — the :class:`Mechanism` registry entry type;
+* :mod:`.lazy` — PEP 562 lazy package exports.
 
 Import the submodules directly; this package itself loads nothing heavy.
 """

@@ -33,7 +33,7 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 @dataclass
 class NodeProcess:
-    """One node of a devnet: what was started, where it listens, where it logs."""
+    """One background process (a devnet node, anvil, the IPFS daemon): what was started, where it listens and logs."""
 
     name: str
     pid: int
