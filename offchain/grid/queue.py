@@ -15,15 +15,13 @@ import enum
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..kernel.fs import atomic_write, state_dir
 from .cid import cid_of, cid_to_digest
+from .client import GridClient, Sender
 from .errors import BillError, IpfsUnavailableError
-
-if TYPE_CHECKING:
-    from .client import GridClient, Sender
-    from .store import BillStore
+from .store import BillStore
 
 __all__ = ["BillQueue", "QueueEntry", "QueueState"]
 

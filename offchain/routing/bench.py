@@ -161,11 +161,11 @@ def throughput(messages: int = 5000, window: int = 1000) -> dict:
 async def _send_all(table: RoutingTable, key: bytes, dest: bytes, messages: int, window: int) -> None:
     node = await RegularNode([key], table).start()
     pk = public_key(key)
-    t_id = os.urandom(32)
+    negotiation_id = os.urandom(32)
     pending: deque[asyncio.Future] = deque()
     try:
         for i in range(messages):
-            offer = Offer(t_id, pk, 10**15 + i, 5000, 0, i % 65535 + 1).signed(key)
+            offer = Offer(negotiation_id, pk, 10**15 + i, 5000, 0, i % 65535 + 1).signed(key)
             pending.append(node.send_nowait(pk, dest, offer.encode()))
             if len(pending) >= window:
                 await pending.popleft()
