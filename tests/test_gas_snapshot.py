@@ -8,7 +8,7 @@ change of `gas-snapshot.json`.
 import json
 from pathlib import Path
 
-from offchain.gas import GOALS, measure_all
+from offchain.app.gas import GOALS, measure_all
 
 SNAPSHOT = Path(__file__).resolve().parent.parent / "gas-snapshot.json"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from offchain.cli import build_parser
+from offchain.app.cli import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 

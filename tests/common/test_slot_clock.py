@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ledger_harness import reverts
 
 from offchain.common import DstRule, SlotClock, SlotConfig
-from offchain.errors import ConfigError
+from offchain.kernel.errors import ConfigError
 
 VIENNA = SlotConfig(zone="Europe/Vienna")
 

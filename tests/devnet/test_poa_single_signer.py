@@ -1,9 +1,9 @@
 import pytest
 
-from offchain.deploy import load_deployment
-from offchain.devnet import deploy_project, transfer
-from offchain.errors import ChainIdMismatchError
-from offchain.network import connect
+from offchain.app.deploy import deploy_all, load_deployment
+from offchain.devnet import transfer
+from offchain.kernel.chain import connect
+from offchain.kernel.errors import ChainIdMismatchError
 
 
 def test_a_single_signer_devnet_deploys_the_project_and_confirms_transactions(devnet_factory, no_process_left):
@@ -13,7 +13,7 @@ def test_a_single_signer_devnet_deploys_the_project_and_confirms_transactions(de
     chain = devnet.chain()
     deployer, alice, bob = devnet.accounts()[:3]
 
-    deployed = deploy_project(chain, deployer, network=f"test-{devnet.name}")
+    deployed = deploy_all(chain, deployer, network=f"test-{devnet.name}")
     assert deployed and all(chain.w3.eth.get_code(addr) not in (b"", None) for addr in deployed.values())
     assert load_deployment(chain, f"test-{devnet.name}") == deployed
 

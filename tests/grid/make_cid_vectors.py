@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from cid_inputs import CASES, make_input  # noqa: E402
 
-from offchain.grid.ipfsnode import JsIpfsNode  # noqa: E402
+from offchain.ipfs import JsIpfsNode  # noqa: E402
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """The `gridledger bill` command line: CID only on stdout, one-line errors, no tracebacks."""
 
-from offchain.cli import main
+from offchain.app.cli import main
 
 
 def test_bill_cid_prints_only_the_cid(tmp_path, capsys):

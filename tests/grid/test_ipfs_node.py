@@ -4,8 +4,8 @@ import pytest
 from cid_inputs import make_input
 
 from offchain.grid.cid import cid_of
-from offchain.grid.ipfsnode import JsIpfsNode
 from offchain.grid.store import IpfsBillStore, LocalBillStore
+from offchain.ipfs import JsIpfsNode
 
 
 @pytest.fixture(scope="module")

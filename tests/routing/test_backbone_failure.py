@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
+from offchain.kernel.crypto import public_key
 from offchain.routing import BackboneUnavailableError, RegularNode, UndeliverableError, backbone_stats
-from offchain.routing._keys import public_key
 
 
 def test_messages_in_flight_when_the_receivers_backbone_node_dies_are_rerouted_not_lost(start_backbone, key_on):

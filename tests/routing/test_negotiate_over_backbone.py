@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+from offchain.kernel.crypto import new_private_key
 from offchain.negotiation import ConcessionStrategy, Party, negotiate
 from offchain.routing import ArbTransport, RegularNode, backbone_stats
-from offchain.routing._keys import new_private_key
 
 
 class Deliberating(ArbTransport):

@@ -10,8 +10,9 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from spb_helpers import ACCOUNT_FEE, DEPOSIT, ETHER, PRICE, RATE, SUPPLY_WH, KeyPool, coe_inner, make_pool, now
 
+from offchain.kernel.crypto import personal_sign
 from offchain.spb import eip712
-from offchain.spb.meter import certificate_inner, personal_sign
+from offchain.spb.certificates import certificate_inner
 
 
 @pytest.fixture(autouse=True)

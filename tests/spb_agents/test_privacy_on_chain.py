@@ -12,7 +12,7 @@ import random
 import pytest
 from eth_account import Account
 
-from offchain.network import anvil_keys
+from offchain.kernel.anvil import anvil_keys
 from offchain.spb import eip712
 from offchain.spb.privacy import Observation, privacy_report
 from offchain.spb.scenario import build_population, run_trade

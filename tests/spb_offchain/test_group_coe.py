@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from offchain.kernel.crypto import address_of_private_key
 from offchain.spb import CoEError, GroupCoordinator, Meter, MeterError, StandardMerkleTree, build_erc, request_coe
 from offchain.spb.merkle import COE_LEAF
-from offchain.spb.meter import _address_of
 
 MARKET = "0x" + "42" * 20
 
@@ -37,7 +37,9 @@ def make_group(make_meter, verifiers):
 def test_the_group_root_is_the_standard_tree_of_all_members_leaves(make_group):
     meters, tree, _ = make_group(3, 5)
     values = [
-        [str(i), _address_of(k)] for m in meters for i, k in zip(m.pools[0].indices, m.pools[0].keys, strict=True)
+        [str(i), address_of_private_key(k)]
+        for m in meters
+        for i, k in zip(m.pools[0].indices, m.pools[0].keys, strict=True)
     ]
     assert StandardMerkleTree.of(values, COE_LEAF).root == tree.root
     assert tree.leaves == 15 and tree.members == 3
