@@ -102,13 +102,17 @@ def test_forged_erc_by_a_key_not_in_the_tree_is_refused(market, pending, make_er
         settle(market, ctp, terms, make_erc(ctp, terms, leaf=0, key=forger), producer)
 
 
-def test_leaf_key_claiming_another_index_is_refused(market, pending, make_erc, producer, meter):
-    ctp, terms, _ = pending
+def test_leaf_key_claiming_another_index_is_refused(market, pending, make_erc, producer, meter, chain):
+    ctp, terms, ctp_id = pending
     erc = list(make_erc(ctp, terms, leaf=2))
     erc[4] = 7  # claim index 7 with key 2's signature over index 2: the digest changes
-    with pytest.raises(Exception):  # noqa: B017 - recovered signer differs: not in tree
+    price, energy, ts, root, leaf, _proof, sig = erc
+    digest = eip712.erc_digest(ctp_id, price, energy, root, leaf, ts, chain.id, market.address)
+    recovered = Account._recover_hash(digest, signature=sig)  # neither key 2 nor key 7
+    assert recovered not in (meter.keys[2].address, meter.keys[7].address)
+    with reverts("CoELeafNotInTree", meter.root, 7, recovered):
         settle(market, ctp, terms, tuple(erc), producer)
-    assert not market.isLeafUsed(meter.root, 7)
+    assert not market.isLeafUsed(meter.root, 7) and not market.isLeafUsed(meter.root, 2)
 
 
 def test_key_in_a_tree_signed_by_an_uncertified_meter_is_refused(
