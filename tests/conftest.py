@@ -1,5 +1,8 @@
 import importlib
 import socket
+from pathlib import Path
+
+import pytest
 
 
 def _free_port() -> int:
@@ -17,3 +20,35 @@ _config = importlib.import_module("brownie._config").CONFIG
 _config.networks["development"]["cmd_settings"].update(
     {"evm_version": "london", "gas_limit": 30_000_000, "port": _free_port()}
 )
+
+
+# -- layout guard ----------------------------------------------------------------------
+# Every test folder is a package (has __init__.py), so pytest imports each test module
+# under its path (tests.spb.contracts.test_settle): two mechanisms may both have a
+# test_settle.py. A folder without __init__.py would make pytest import its modules under
+# their bare file names (and put the folder on sys.path), where the second test_settle.py
+# collides with the first. This hook refuses such a layout on every run, even before a
+# second module of the same name exists; tests/test_layout.py checks the tree statically.
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _expected_module_name(path: Path) -> str | None:
+    try:
+        rel = path.resolve().relative_to(_ROOT)
+    except ValueError:
+        return None
+    return ".".join(rel.with_suffix("").parts)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    modules = {item.module for item in items if getattr(item, "module", None) is not None}
+    wrong = sorted(
+        f"{m.__file__}: imported as {m.__name__!r}, expected {expected!r}"
+        for m in modules
+        if (expected := _expected_module_name(Path(m.__file__))) and m.__name__ != expected
+    )
+    if wrong:
+        raise pytest.UsageError(
+            "test modules not imported under their package path (a test folder lacks __init__.py?):\n  "
+            + "\n  ".join(wrong)
+        )

@@ -16,12 +16,15 @@ from typing import Any
 from ..kernel.anvil import ANVIL_HARDFORK, EmbeddedAnvil, anvil_keys
 from ..kernel.fs import atomic_write
 from ..kernel.mechanism import load
-from .registry import gas_goals, gas_sections
+from .registry import gas_goals, gas_misses, gas_sections
 
-__all__ = ["GOALS", "measure_all", "write_snapshot", "load_snapshot"]
+__all__ = ["GOALS", "ACCEPTED_MISSES", "measure_all", "write_snapshot", "load_snapshot"]
 
 #: gas goals of every mechanism (upper bounds); the table marks each figure against its goal.
 GOALS: dict[str, int] = gas_goals()
+#: goals knowingly missed, with the reason (each mechanism's ``gas_misses``); the snapshot
+#: test fails on any other miss, and on a listed miss that is met again.
+ACCEPTED_MISSES: dict[str, str] = gas_misses()
 
 
 def measure_all(only: list[str] | None = None) -> dict[str, Any]:
@@ -42,7 +45,12 @@ def load_snapshot(path: str | Path) -> dict[str, Any]:
 
 
 def write_snapshot(snapshot: dict[str, Any], path: str | Path) -> None:
-    """Merge ``snapshot`` into the file at ``path`` (sorted keys, trailing newline)."""
-    merged = load_snapshot(path)
+    """Merge ``snapshot`` into the file at ``path`` (sorted keys, trailing newline).
+
+    The figures of every area in ``snapshot`` replace that area's figures in the file: an
+    operation an area no longer measures disappears from the file (areas not measured
+    this time, ``--only``, keep theirs)."""
+    areas = {k.split(".", 1)[0] for k in snapshot if not k.startswith("_")}
+    merged = {k: v for k, v in load_snapshot(path).items() if k.split(".", 1)[0] not in areas}
     merged.update(snapshot)
     atomic_write(path, json.dumps(dict(sorted(merged.items())), indent=2) + "\n", mode=0o644)

@@ -22,6 +22,7 @@ __all__ = [
     "mechanisms",
     "gas_sections",
     "gas_goals",
+    "gas_misses",
     "benches",
     "command_modules",
 ]
@@ -83,6 +84,11 @@ def gas_sections() -> dict[str, str]:
 def gas_goals() -> dict[str, int]:
     """Gas goal per snapshot key, over every mechanism."""
     return {key: goal for m in mechanisms() for key, goal in m.gas_goals.items()}
+
+
+def gas_misses() -> dict[str, str]:
+    """Goals knowingly missed (snapshot key → reason), over every mechanism."""
+    return {key: reason for m in mechanisms() for key, reason in m.gas_misses.items()}
 
 
 def benches() -> dict[str, str]:

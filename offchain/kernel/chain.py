@@ -97,11 +97,18 @@ class Chain:
 
     # -- sending ----------------------------------------------------------------------
     def send(
-        self, tx: dict[str, Any], sender: LocalAccount | str, *, timeout: float = 120, what: str = "transaction"
+        self,
+        tx: dict[str, Any],
+        sender: LocalAccount | str,
+        *,
+        timeout: float = 120,
+        what: str = "transaction",
+        on_broadcast: Callable[[HexBytes], None] | None = None,
     ) -> Any:
         """Fill in nonce, gas and fees, send ``tx`` from ``sender`` and wait for the receipt.
 
-        ``sender`` is a local account (signed here) or an address unlocked on the node.
+        ``sender`` is a local account (signed here) or an address unlocked on the node;
+        ``on_broadcast(tx_hash)`` is called once the node has accepted the transaction.
         A transaction the chain would refuse raises :class:`TransactionFailedError` with
         the decoded custom error (nothing is sent); a missing receipt after ``timeout``
         seconds raises :class:`NetworkError`.
@@ -127,6 +134,8 @@ class Chain:
         raw = None if isinstance(sender, str) else bytes(sender.sign_transaction(tx).raw_transaction)
         tx_hash = self._broadcast(tx, raw)
         self._nonces[address] = int(tx["nonce"]) + 1
+        if on_broadcast is not None:  # the node has the transaction; its receipt is awaited next
+            on_broadcast(tx_hash)
         try:
             receipt = self.wait_for_receipt(tx_hash, timeout=timeout, resend=(tx, raw))
         except NetworkError:

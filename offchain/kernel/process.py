@@ -69,12 +69,15 @@ class NodeProcess:
         return self._process() is not None
 
     def group_pids(self) -> list[int]:
-        """PIDs of the node's process group still running (the node and its children)."""
+        """PIDs of the node's process group still running (the node and its children).
+
+        Scans every process of the machine: any of them may exit between the listing and
+        the look-up of its group, which then just means "not running" (never an error).
+        """
         pids = []
         for proc in psutil.process_iter(["pid", "status"]):
-            with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-                if os.getpgid(proc.pid) == self.pid and proc.info["status"] != psutil.STATUS_ZOMBIE:
-                    pids.append(proc.pid)
+            if proc.info["status"] != psutil.STATUS_ZOMBIE and _pgid(proc.pid) == self.pid:
+                pids.append(proc.pid)
         return pids
 
     def running(self) -> bool:
@@ -115,6 +118,14 @@ class NodeProcess:
                 self._popen.wait(timeout=10)
         else:
             self._popen.poll()
+
+
+def _pgid(pid: int) -> int | None:
+    """Process-group id of ``pid``, or None once the process has exited (it may at any moment)."""
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:

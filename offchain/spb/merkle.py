@@ -1,7 +1,7 @@
 """Python port of ``@openzeppelin/merkle-tree`` 1.0.8 ``StandardMerkleTree``.
 
 Same roots, proofs and ``dump()`` JSON as the JavaScript library for the same values
-(``tests/spb_offchain/test_merkle_interop.py`` checks it against the copy in
+(``tests/spb/offchain/test_merkle_interop.py`` checks it against the copy in
 ``node_modules``), so trees built here verify with OpenZeppelin's ``MerkleProof``:
 
 * leaf hash = ``keccak256(keccak256(abi.encode(values...)))``;

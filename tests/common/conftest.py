@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from ledger_harness import ETHER, Ledger, discover
+
+from tests.common.ledger_harness import ETHER, Ledger, discover
 
 SPECS = discover()
 MODES = [(spec, mode) for spec in SPECS for mode in ("ether", "token")]

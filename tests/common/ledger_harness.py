@@ -9,7 +9,7 @@ in its own test folder.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,15 +41,11 @@ class LedgerSpec:
 
 
 def discover() -> list[LedgerSpec]:
-    """Every ``SPEC`` in a ``ledger_spec.py`` below ``tests/`` (loaded by path: no name clashes)."""
+    """Every ``SPEC`` in a ``ledger_spec.py`` below ``tests/`` (test folders are packages)."""
     specs = []
     for path in sorted(TESTS.rglob("ledger_spec.py")):
-        name = "ledger_spec_" + "_".join(path.relative_to(TESTS).with_suffix("").parts)
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        specs.append(module.SPEC)
+        module = ".".join(path.relative_to(TESTS.parent).with_suffix("").parts)
+        specs.append(importlib.import_module(module).SPEC)
     if not specs:
         raise RuntimeError("no ledger_spec.py found: the shared funds tests would test nothing")
     return specs

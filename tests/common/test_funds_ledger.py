@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger_harness import reverts
+from tests.common.ledger_harness import reverts
 
 U96 = 2**96 - 1
 

@@ -15,7 +15,8 @@ from collections import Counter
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from ledger_harness import reverts
+
+from tests.common.ledger_harness import reverts
 
 N_OWNERS = 3
 ZERO = "0x" + "00" * 20

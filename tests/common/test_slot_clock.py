@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ledger_harness import reverts
 
 from offchain.common import DstRule, SlotClock, SlotConfig
 from offchain.kernel.errors import ConfigError
+
+from tests.common.ledger_harness import reverts
 
 VIENNA = SlotConfig(zone="Europe/Vienna")
 

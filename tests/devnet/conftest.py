@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Iterator
 
 import psutil
@@ -19,8 +20,11 @@ def assert_no_process_left(devnet: Devnet) -> None:
     for node in devnet.nodes:
         assert not node.alive(), f"{node.name} (PID {node.pid}) still running"
         assert node.group_pids() == [], f"{node.name}: processes of group {node.pid} still running"
-        if psutil.pid_exists(node.pid):
-            assert psutil.Process(node.pid).create_time() != pytest.approx(node.create_time, abs=1.0)
+        try:  # the PID may have been reused by an unrelated process, which may itself exit now
+            reused = psutil.Process(node.pid).create_time()
+        except psutil.NoSuchProcess:
+            continue
+        assert reused != pytest.approx(node.create_time, abs=1.0), f"{node.name} (PID {node.pid}) still exists"
 
 
 @pytest.fixture
@@ -35,7 +39,7 @@ def devnet_factory(tmp_path) -> Iterator[Callable[..., Devnet]]:
     started: list[Devnet] = []
 
     def make(cls: type[Devnet], *, start: bool = True, **params) -> Devnet:
-        name = f"{cls.kind}{next(_names)}"
+        name = f"{cls.kind}-{os.getpid()}-{next(_names)}"  # unique across parallel test processes
         devnet = cls(name, home=tmp_path / name, **params)
         started.append(devnet)
         if start:

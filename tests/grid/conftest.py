@@ -4,9 +4,10 @@ its sensor and delivery device, and factories for the paper's events."""
 from __future__ import annotations
 
 import pytest
-from grid_helpers import AVAILABLE, CAPACITY, LOC, OTHER_LOCATION, RATE, START
 
 from offchain.grid.client import label32
+
+from tests.grid.helpers import AVAILABLE, CAPACITY, LOC, OTHER_LOCATION, RATE, START
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,89 @@
+"""Batch settlement: all-or-nothing, or skip bad items with a reason — never a wrong payment."""
+
+import pytest
+from eth_abi import encode
+from eth_account import Account
+from eth_utils import function_signature_to_4byte_selector
+
+from offchain.spb import eip712
+
+from tests.spb.contracts.helpers import DEPOSIT, PRICE, earnings, funds, reverts
+
+
+def encoded_error(signature: str, types: list[str], args: list) -> bytes:
+    return function_signature_to_4byte_selector(signature) + encode(types, args)
+
+
+@pytest.fixture
+def batch(market, funded, make_ctp, sign_ctp, make_erc, chain):
+    """batch(n, bad=None) -> (items, ctp ids, forger): n signed settlements; item `bad`
+    carries an ERC forged by `forger`, a key that is not in the meter's tree."""
+
+    def _batch(n, bad=None):
+        items, ids = [], []
+        forger = Account.create()
+        for i in range(n):
+            ctp, terms = make_ctp()
+            erc = make_erc(ctp, terms, leaf=i, key=forger if i == bad else None)
+            items.append((ctp.as_args(), sign_ctp(ctp, funded.private_key), terms.as_args(), erc))
+            ids.append(eip712.ctp_digest(ctp, chain.id, market.address))
+        return items, ids, forger
+
+    return _batch
+
+
+def test_batch_settles_every_good_item(market, batch, producer, funded, account_id):
+    items, _, _ = batch(5)
+    tx = market.settleBatch(items, True, {"from": producer})
+    assert tx.return_value == 5
+    assert len(tx.events["Settled"]) == 5
+    assert earnings(market, account_id) == 5 * PRICE
+    assert funds(market, funded) == (DEPOSIT - 5 * PRICE, 0)
+
+
+def test_atomic_batch_with_one_forged_erc_reverts_entirely(market, batch, producer, funded, meter, account_id):
+    items, _, forger = batch(4, bad=2)
+    reason = encoded_error(
+        "CoELeafNotInTree(bytes32,uint256,address)", ["bytes32", "uint256", "address"], [meter.root, 2, forger.address]
+    )
+    with reverts("MarketBatchItemFailed", 2, reason):
+        market.settleBatch(items, True, {"from": producer})
+    assert earnings(market, account_id) == 0
+    assert funds(market, funded) == (DEPOSIT, 0)
+    assert not any(market.isLeafUsed(meter.root, i) for i in range(4))
+
+
+def test_lenient_batch_skips_the_bad_item_and_says_why(market, batch, producer, funded, meter, account_id):
+    items, ids, forger = batch(4, bad=1)
+    tx = market.settleBatch(items, False, {"from": producer})
+    assert tx.return_value == 3
+    skipped = tx.events["SettlementSkipped"]
+    assert len(skipped) == 1
+    assert bytes(skipped[0]["ctpId"]) == ids[1] and skipped[0]["index"] == 1
+    assert bytes(skipped[0]["reason"]) == encoded_error(
+        "CoELeafNotInTree(bytes32,uint256,address)", ["bytes32", "uint256", "address"], [meter.root, 1, forger.address]
+    )
+    assert [bytes(e["ctpId"]) for e in tx.events["Settled"]] == [ids[0], ids[2], ids[3]]
+    assert earnings(market, account_id) == 3 * PRICE
+    assert funds(market, funded) == (DEPOSIT - 3 * PRICE, 0)
+    assert not market.isLeafUsed(meter.root, 1)
+    assert not market.isNonceUsed(funded, eip712.CommitToPay(*items[1][0]).nonce)
+
+
+def test_duplicate_item_in_a_batch_pays_once(market, batch, producer, funded, account_id):
+    items, _, _ = batch(2)
+    tx = market.settleBatch([items[0], items[1], items[0]], False, {"from": producer})
+    assert tx.return_value == 2
+    reason = bytes(tx.events["SettlementSkipped"][0]["reason"])
+    nonce = eip712.CommitToPay(*items[0][0]).nonce
+    assert reason == encoded_error("FundsNonceUsed(address,uint32)", ["address", "uint32"], [funded.address, nonce])
+    assert earnings(market, account_id) == 2 * PRICE
+
+
+def test_atomic_batch_reports_the_failing_index_and_reason(market, batch, producer, funded, account_id):
+    items, _, _ = batch(3)
+    nonce = eip712.CommitToPay(*items[0][0]).nonce
+    reason = encoded_error("FundsNonceUsed(address,uint32)", ["address", "uint32"], [funded.address, nonce])
+    with reverts("MarketBatchItemFailed", 3, reason):
+        market.settleBatch([*items, items[0]], True, {"from": producer})
+    assert earnings(market, account_id) == 0
