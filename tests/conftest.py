@@ -23,7 +23,6 @@ _config.networks["development"]["cmd_settings"].update(
 )
 
 
-
 # -- brownie's "Tx dropped without known replacement" ------------------------------------
 # brownie waits for a receipt by asking the node for the sender's nonce first and then for
 # the receipt; on anvil the nonce can move a moment before the receipt is queryable, and
