@@ -63,6 +63,7 @@ compile: deps
 lint: deps
 	$(VENV)/bin/ruff check offchain tests scripts
 	$(VENV)/bin/ruff format --check offchain tests scripts
+	$(VENV)/bin/lint-imports --no-cache
 
 slither: compile
 	bash tools/slither.sh

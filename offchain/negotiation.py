@@ -1,7 +1,8 @@
 """Off-chain price negotiation (SPB §1): signed offers over any transport.
 
 Messages are ``(T_ID, energy account PK, price, status)`` plus the energy amount (Wh)
-and a sequence number, signed by the sender's secp256k1 key as an EIP-191 message
+and a sequence number (the paper's T_ID is :attr:`Offer.negotiation_id` here; on the
+wire it keeps the key ``t_id``), signed by the sender's secp256k1 key as an EIP-191 message
 (``eth_account.Account.recover_message(encode_defunct(primitive=keccak(packed)))``
 recovers the signer). Status 1 accepts, 0 counters, 2 rejects (ends the negotiation).
 Prices are integers in wei, amounts integers in Wh.
@@ -28,10 +29,8 @@ import os
 from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
-from eth_utils import keccak
-
-from .errors import GridLedgerError
-from .routing._keys import as_private_key, eip191_digest, public_key, recover, sign_digest
+from .kernel.crypto import as_private_key, eip191_digest, keccak256, public_key, recover, sign_digest
+from .kernel.errors import GridLedgerError
 
 __all__ = [
     "STATUS_COUNTER",
@@ -74,19 +73,26 @@ class InvalidOfferError(NegotiationError):
 class OfferLimitExceededError(NegotiationError):
     """More messages than ``offer_limit`` in one negotiation (refused by the receiver)."""
 
-    def __init__(self, t_id: bytes, seq: int, limit: int) -> None:
-        super().__init__(f"negotiation 0x{t_id.hex()[:16]}…: message {seq} exceeds offer_limit {limit}")
+    def __init__(self, negotiation_id: bytes, seq: int, limit: int) -> None:
+        super().__init__(f"negotiation 0x{negotiation_id.hex()[:16]}…: message {seq} exceeds offer_limit {limit}")
         self.seq, self.limit = seq, limit
 
 
 class NoAgreementError(NegotiationError):
     """The parties ended without a price both accept."""
 
-    def __init__(self, reason: str, *, t_id: bytes, messages: int, last_prices: dict[str, int | None]) -> None:
+    def __init__(
+        self, reason: str, *, negotiation_id: bytes, messages: int, last_prices: dict[str, int | None]
+    ) -> None:
         prices = ", ".join(f"{k} {v}" for k, v in last_prices.items() if v is not None)
-        super().__init__(f"no agreement in negotiation 0x{t_id.hex()[:16]}… after {messages} messages: {reason}"
+        super().__init__(f"no agreement in negotiation 0x{negotiation_id.hex()[:16]}… after {messages} messages: {reason}"
                          + (f" (last offers: {prices} wei)" if prices else ""))  # fmt: skip
-        self.reason, self.t_id, self.messages, self.last_prices = reason, t_id, messages, last_prices
+        self.reason, self.negotiation_id, self.messages, self.last_prices = (
+            reason,
+            negotiation_id,
+            messages,
+            last_prices,
+        )
 
 
 class NegotiationTimeoutError(NegotiationError):
@@ -98,7 +104,7 @@ class NegotiationTimeoutError(NegotiationError):
 class Offer:
     """One signed negotiation message."""
 
-    t_id: bytes
+    negotiation_id: bytes
     account_pk: bytes
     price: int
     amount: int
@@ -107,23 +113,23 @@ class Offer:
     signature: bytes = b""
 
     def __post_init__(self) -> None:
-        if len(self.t_id) != 32 or len(self.account_pk) != 64:
-            raise InvalidOfferError("T_ID must be 32 bytes and the account PK 64 bytes")
+        if len(self.negotiation_id) != 32 or len(self.account_pk) != 64:
+            raise InvalidOfferError("the negotiation id (T_ID) must be 32 bytes and the account PK 64 bytes")
         if not (0 <= self.price < 2**256 and 0 < self.amount < 2**256):
             raise InvalidOfferError("price must be a non-negative integer (wei), amount a positive integer (Wh)")
         if self.status not in _STATUSES or not 1 <= self.seq < 2**16:
             raise InvalidOfferError(f"bad status {self.status} or sequence number {self.seq}")
 
     def packed(self) -> bytes:
-        """``abi.encodePacked(t_id, pk, uint256 price, uint256 amount, uint8 status, uint16 seq)``."""
+        """``abi.encodePacked(negotiation_id, pk, uint256 price, uint256 amount, uint8 status, uint16 seq)``."""
         return (
-            self.t_id + self.account_pk + self.price.to_bytes(32, "big") + self.amount.to_bytes(32, "big")
+            self.negotiation_id + self.account_pk + self.price.to_bytes(32, "big") + self.amount.to_bytes(32, "big")
             + bytes([self.status]) + self.seq.to_bytes(2, "big")
         )  # fmt: skip
 
     def digest(self) -> bytes:
         """The EIP-191 digest that is signed (``encode_defunct(primitive=keccak(packed))``)."""
-        return eip191_digest(keccak(self.packed()))
+        return eip191_digest(keccak256(self.packed()))
 
     def signed(self, private: bytes) -> Offer:
         return replace(self, signature=sign_digest(private, self.digest()))
@@ -139,7 +145,7 @@ class Offer:
 
     def encode(self) -> bytes:
         return json.dumps(
-            {"t_id": self.t_id.hex(), "pk": self.account_pk.hex(), "price": str(self.price),
+            {"t_id": self.negotiation_id.hex(), "pk": self.account_pk.hex(), "price": str(self.price),
              "amount": str(self.amount), "status": self.status, "seq": self.seq, "sig": self.signature.hex()},
             separators=(",", ":"),
         ).encode()  # fmt: skip
@@ -258,12 +264,12 @@ class NegotiationSession:
     """One party's view of one negotiation: signs what it sends, checks what it receives."""
 
     def __init__(
-        self, private: bytes, counterparty: bytes, t_id: bytes, offer_limit: int = DEFAULT_OFFER_LIMIT
+        self, private: bytes, counterparty: bytes, negotiation_id: bytes, offer_limit: int = DEFAULT_OFFER_LIMIT
     ) -> None:
         if offer_limit < 2:
             raise ValueError("offer_limit must allow at least an offer and an answer")
         self.private, self.me = private, public_key(private)
-        self.counterparty, self.t_id, self.offer_limit = counterparty, t_id, offer_limit
+        self.counterparty, self.negotiation_id, self.offer_limit = counterparty, negotiation_id, offer_limit
         self.count = 0
         self.received = 0
         self.last_sent: Offer | None = None
@@ -275,8 +281,8 @@ class NegotiationSession:
 
     def outgoing(self, price: int, amount: int, status: int) -> Offer:
         if self.count + 1 > self.offer_limit:
-            raise OfferLimitExceededError(self.t_id, self.count + 1, self.offer_limit)
-        offer = Offer(self.t_id, self.me, price, amount, status, self.count + 1).signed(self.private)
+            raise OfferLimitExceededError(self.negotiation_id, self.count + 1, self.offer_limit)
+        offer = Offer(self.negotiation_id, self.me, price, amount, status, self.count + 1).signed(self.private)
         self.count += 1
         if status != STATUS_REJECT:
             self.last_sent = offer
@@ -286,10 +292,10 @@ class NegotiationSession:
         """Decode and check a received message; raises :class:`InvalidOfferError` /
         :class:`OfferLimitExceededError` (the message is then not counted)."""
         offer = Offer.decode(data)
-        if offer.t_id != self.t_id:
-            raise InvalidOfferError("message belongs to another negotiation (T_ID mismatch)")
+        if offer.negotiation_id != self.negotiation_id:
+            raise InvalidOfferError("message belongs to another negotiation (negotiation id / T_ID mismatch)")
         if offer.seq > self.offer_limit or self.count + 1 > self.offer_limit:
-            raise OfferLimitExceededError(self.t_id, max(offer.seq, self.count + 1), self.offer_limit)
+            raise OfferLimitExceededError(self.negotiation_id, max(offer.seq, self.count + 1), self.offer_limit)
         if offer.account_pk != self.counterparty:
             raise InvalidOfferError("message is not from the counterparty of this negotiation")
         offer.verify()
@@ -339,7 +345,7 @@ class InMemoryTransport:
 class Agreement:
     """The outcome both parties signed: price (wei) for amount (Wh)."""
 
-    t_id: bytes
+    negotiation_id: bytes
     price: int
     amount: int
     messages: int
@@ -353,7 +359,7 @@ async def _party(
     def no_deal(reason: str) -> NoAgreementError:
         last = {"mine": session.last_sent.price if session.last_sent else None,
                 "theirs": session.last_received.price if session.last_received else None}  # fmt: skip
-        return NoAgreementError(reason, t_id=session.t_id, messages=session.count, last_prices=last)
+        return NoAgreementError(reason, negotiation_id=session.negotiation_id, messages=session.count, last_prices=last)
 
     async def send(offer: Offer) -> None:
         await transport.send(session.me, session.counterparty, offer.encode())
@@ -365,7 +371,7 @@ async def _party(
             _sender, data = await transport.receive(session.me, timeout)
         except TimeoutError as exc:
             raise NegotiationTimeoutError(
-                f"counterparty silent for {timeout:.1f}s in negotiation 0x{session.t_id.hex()[:16]}…"
+                f"counterparty silent for {timeout:.1f}s in negotiation 0x{session.negotiation_id.hex()[:16]}…"
             ) from exc
         offer = session.incoming(data)
         if offer.status == STATUS_ACCEPT:
@@ -390,7 +396,7 @@ async def negotiate(
     transport: Transport,
     *,
     amount: int,
-    t_id: bytes | None = None,
+    negotiation_id: bytes | None = None,
     offer_limit: int = DEFAULT_OFFER_LIMIT,
     timeout: float = 10.0,
 ) -> Agreement:
@@ -402,9 +408,9 @@ async def negotiate(
     """
     if amount <= 0:
         raise ValueError("amount (Wh) must be positive")
-    t_id = t_id or os.urandom(32)
-    b_sess = NegotiationSession(buyer.private, seller.public_key, t_id, offer_limit)
-    s_sess = NegotiationSession(seller.private, buyer.public_key, t_id, offer_limit)
+    negotiation_id = negotiation_id or os.urandom(32)
+    b_sess = NegotiationSession(buyer.private, seller.public_key, negotiation_id, offer_limit)
+    s_sess = NegotiationSession(seller.private, buyer.public_key, negotiation_id, offer_limit)
     tasks = [
         asyncio.ensure_future(_party(buyer, b_sess, transport, opener_amount=amount, timeout=timeout)),
         asyncio.ensure_future(_party(seller, s_sess, transport, opener_amount=None, timeout=timeout)),
@@ -421,7 +427,7 @@ async def negotiate(
         await asyncio.gather(*tasks, return_exceptions=True)
     if (b_price, b_amount) != (s_price, s_amount):  # pragma: no cover - sessions check acceptances
         raise NegotiationError("parties disagree on the accepted offer")
-    return Agreement(t_id, b_price, b_amount, b_sess.count, buyer.public_key, seller.public_key)
+    return Agreement(negotiation_id, b_price, b_amount, b_sess.count, buyer.public_key, seller.public_key)
 
 
 def negotiate_sync(buyer: Party, seller: Party, transport: Transport | None = None, **kwargs: object) -> Agreement:

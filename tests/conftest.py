@@ -1,5 +1,6 @@
 import importlib
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,34 @@ _config = importlib.import_module("brownie._config").CONFIG
 _config.networks["development"]["cmd_settings"].update(
     {"evm_version": "london", "gas_limit": 30_000_000, "port": _free_port()}
 )
+
+
+# -- brownie's "Tx dropped without known replacement" ------------------------------------
+# brownie waits for a receipt by asking the node for the sender's nonce first and then for
+# the receipt; on anvil the nonce can move a moment before the receipt is queryable, and
+# brownie then declares the transaction dropped (TransactionError) although it was mined —
+# seen on this 2-core machine under load, in a stateful test. Wait (bounded) for the receipt
+# before brownie's own loop runs; a transaction that is really dropped still ends in
+# brownie's error, 30 s later.
+_transaction = importlib.import_module("brownie.network.transaction")
+_await_confirmation = _transaction.TransactionReceipt._await_confirmation
+
+
+def _await_receipt_first(self, block_number=None, required_confs=1):
+    web3 = _transaction.web3
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            receipt = web3.eth.get_transaction_receipt(self.txid)
+            if receipt is not None and receipt["blockHash"] is not None:
+                break
+        except _transaction.TransactionNotFound:
+            pass
+        time.sleep(0.02)
+    return _await_confirmation(self, block_number, required_confs)
+
+
+_transaction.TransactionReceipt._await_confirmation = _await_receipt_first
 
 
 # -- layout guard ----------------------------------------------------------------------

@@ -1,21 +1,70 @@
 #!/usr/bin/env bash
-# Runs the whole suite under brownie (it starts and stops anvil itself). pytest exits 5
-# when it collects nothing: that is a failure here, never a silent green. brownie prints
-# "Terminating local RPC client..." after pytest's summary, so the summary is repeated
-# as the last line ("tests: N passed, N failed").
+# Runs the whole suite under brownie (each run starts and stops its own anvil on a free
+# port) and ends with one line: "tests: N passed, N failed, N skipped".
+#
+# Without arguments the suite runs as two brownie sessions at once: tests/devnet (PoA,
+# anvil and ganache devnets: mostly waiting for blocks and processes) beside everything
+# else (mostly CPU). Their output is shown one after the other; the counts are added.
+# With arguments, one session runs exactly what they select (e.g. tools/run-tests.sh tests/routing).
+#
+# A run fails (non-zero exit) on any failed or erroring test, when a session collects
+# nothing (pytest's exit 5), and when nothing passed at all (every test skipped).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-.venv/bin/brownie test "$@" 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-summary=$(grep -E "^=+ .*(passed|failed|error).* in [0-9.]+s" "$log" | tail -n 1)
-passed=$(grep -oE "[0-9]+ passed" <<<"$summary" | grep -oE "[0-9]+" || echo 0)
-failed=$(grep -oE "[0-9]+ failed" <<<"$summary" | grep -oE "[0-9]+" || echo 0)
-errors=$(grep -oE "[0-9]+ errors?" <<<"$summary" | grep -oE "[0-9]+" || echo 0)
-if [ "$rc" -eq 5 ]; then
-  echo "run-tests: no tests were collected — treating as failure" >&2
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+WAITING_GROUP=tests/devnet
+
+count() {  # count WORD LOG: the number before WORD in pytest's last summary line
+  local line
+  line=$(grep -E "^=+ .* in [0-9.]+s" "$2" | tail -n 1)
+  grep -oE "[0-9]+ $1" <<<"$line" | grep -oE "^[0-9]+" || echo 0
+}
+
+session() {  # session NAME ARGS...: one brownie test run, its output in $logs/NAME.log, its exit code in $logs/NAME.rc
+  local name=$1
+  shift
+  .venv/bin/brownie test "$@" >"$logs/$name.log" 2>&1
+  echo $? >"$logs/$name.rc"
+}
+
+names=()
+if [ $# -gt 0 ]; then
+  names=(selected)
+  .venv/bin/brownie test "$@" 2>&1 | tee "$logs/selected.log"
+  echo "${PIPESTATUS[0]}" >"$logs/selected.rc"
+else
+  names=(main devnet)
+  session devnet "$WAITING_GROUP" &
+  devnet_pid=$!
+  # the main session streams its output; the devnet session's follows when both are done
+  .venv/bin/brownie test tests --ignore="$WAITING_GROUP" 2>&1 | tee "$logs/main.log"
+  echo "${PIPESTATUS[0]}" >"$logs/main.rc"
+  wait "$devnet_pid"
+  echo
+  echo "---------------- tests/devnet (ran at the same time) ----------------"
+  cat "$logs/devnet.log"
+fi
+
+passed=0 failed=0 skipped=0 rc=0
+for name in "${names[@]}"; do
+  log="$logs/$name.log"
+  r=$(cat "$logs/$name.rc")
+  p=$(count passed "$log") f=$(count failed "$log") e=$(count "errors?" "$log") s=$(count skipped "$log")
+  passed=$((passed + p)) failed=$((failed + f + e)) skipped=$((skipped + s))
+  if [ "$r" -eq 5 ]; then
+    echo "run-tests: the $name session collected no tests — treating as failure" >&2
+    r=1
+  fi
+  if [ "$r" -ne 0 ] && [ $((f + e)) -eq 0 ]; then
+    echo "run-tests: the $name session exited with $r without a failing test (collection or usage error?)" >&2
+    failed=$((failed + 1))
+  fi
+  [ "$r" -ne 0 ] && rc=1
+done
+if [ "$passed" -eq 0 ]; then
+  echo "run-tests: no test passed ($skipped skipped) — treating as failure" >&2
   rc=1
 fi
-echo "tests: ${passed:-0} passed, $(( ${failed:-0} + ${errors:-0} )) failed"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$rc"

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from .funds import Balance, FundsClient
+from .funds import ETHER, Funds, FundsClient
 from .slots import DstRule, SlotClock, SlotConfig
 
-__all__ = ["Balance", "DstRule", "FundsClient", "SlotClock", "SlotConfig"]
+__all__ = ["DstRule", "ETHER", "Funds", "FundsClient", "SlotClock", "SlotConfig"]

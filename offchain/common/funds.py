@@ -3,7 +3,7 @@
 ``FundsClient(chain, contract)`` works for any deployed contract whose ABI includes
 ``IFundsLedger`` (SPB, and every later market): it deposits in the ledger's payment asset —
 attaching ether, or approving the ERC-20 first — withdraws to the sender or to another
-address, and reads balances. Refusals arrive as :class:`~offchain.errors.TransactionFailedError`
+address, and reads balances. Refusals arrive as :class:`~offchain.kernel.errors.TransactionFailedError`
 carrying the ledger's custom error (``FundsInsufficient``, ``FundsValueMismatch`` …).
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 
-from ..contracts import artifact
-from ..network import Chain
+from ..kernel.artifacts import artifact
+from ..kernel.chain import Chain
 
-__all__ = ["Balance", "FundsClient", "ETHER"]
+__all__ = ["Funds", "FundsClient", "ETHER"]
 
 #: ``paymentAsset()`` of a ledger that holds native ether.
 ETHER = "0x0000000000000000000000000000000000000000"
@@ -27,7 +27,7 @@ Sender = LocalAccount | str
 
 
 @dataclass(frozen=True)
-class Balance:
+class Funds:
     """An owner's funds in a ledger, in payment-asset units: all of it and the frozen part."""
 
     balance: int
@@ -85,10 +85,10 @@ class FundsClient:
         """Withdraw ``amount`` of the sender's free balance to ``to`` (e.g. for a contract owner)."""
         return self._send(self.contract.functions.withdrawTo(to, amount), sender, "withdrawTo")
 
-    def funds(self, owner: str) -> Balance:
+    def funds(self, owner: str) -> Funds:
         """``owner``'s balance and frozen part."""
         balance, frozen = self.contract.functions.fundsOf(owner).call()
-        return Balance(int(balance), int(frozen))
+        return Funds(int(balance), int(frozen))
 
     def nonce_used(self, owner: str, nonce: int) -> bool:
         """Whether ``nonce`` can no longer be used by ``owner`` (used or behind its window)."""

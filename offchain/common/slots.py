@@ -16,7 +16,7 @@ import enum
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..errors import ConfigError
+from ..kernel.errors import ConfigError
 
 __all__ = ["DstRule", "SlotClock", "SlotConfig", "SLOT_SECONDS"]
 

@@ -11,7 +11,7 @@ from .base import AnvilDevnet, Devnet, GanacheDevnet, devnets_dir
 from .genesis import POA_CHAIN_ID, clique_genesis, prefunded_keys, signer_keys
 from .manager import DEFAULT_PORTS, KINDS, down, load, logs, names, status, up
 from .poa import PoaDevnet
-from .workload import deploy_project, gas_by_operation, transfer
+from .workload import DeployFn, gas_by_operation, transfer
 
 __all__ = [
     "Devnet",
@@ -31,7 +31,7 @@ __all__ = [
     "clique_genesis",
     "signer_keys",
     "prefunded_keys",
-    "deploy_project",
+    "DeployFn",
     "transfer",
     "gas_by_operation",
 ]

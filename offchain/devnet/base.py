@@ -18,10 +18,11 @@ from typing import Any, ClassVar
 
 from eth_account.signers.local import LocalAccount
 
-from .._utils import node_bin, state_dir, wait_until
-from ..errors import ConfigError, NetworkError, ToolchainError
-from ..network import Chain, anvil_keys, connect
-from ._process import NodeProcess, spawn
+from ..kernel.anvil import ANVIL_CHAIN_ID, ANVIL_MNEMONIC, anvil_command, anvil_keys
+from ..kernel.chain import Chain, connect
+from ..kernel.errors import ConfigError, NetworkError, ToolchainError
+from ..kernel.fs import atomic_write, free_port, node_bin, state_dir, wait_until
+from ..kernel.process import NodeProcess, spawn
 
 __all__ = ["Devnet", "AnvilDevnet", "GanacheDevnet", "devnets_dir"]
 
@@ -54,10 +55,6 @@ class Devnet:
         return self.home / "state.json"
 
     @property
-    def rpc_urls(self) -> list[str]:
-        return [n.rpc_url for n in self.nodes]
-
-    @property
     def url(self) -> str:
         return self.nodes[0].rpc_url
 
@@ -84,10 +81,7 @@ class Devnet:
         }
 
     def save(self) -> None:
-        self.home.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=2) + "\n")
-        tmp.replace(self.state_file)
+        atomic_write(self.state_file, json.dumps(self.to_json(), indent=2) + "\n", mode=0o644)
 
     def running(self) -> list[NodeProcess]:
         return [n for n in self.nodes if n.alive()]
@@ -170,12 +164,14 @@ class Devnet:
 
 
 class AnvilDevnet(Devnet):
-    """Anvil (London, base fee 0, anvil's funded mnemonic): the embedded default chain."""
+    """Anvil in the background, with the flags of the embedded chain (:func:`~offchain.kernel.anvil.anvil_command`)."""
 
     kind = "anvil"
-    chain_id = 31337
+    chain_id = ANVIL_CHAIN_ID
 
-    def __init__(self, name: str | None = None, *, port: int | None = None, block_time: float | None = None, **kw: Any):
+    def __init__(
+        self, name: str | None = None, *, port: int | None = None, block_time: float | None = None, **kw: Any
+    ) -> None:
         super().__init__(name, **kw)
         self.port = port
         self.block_time = block_time
@@ -184,15 +180,8 @@ class AnvilDevnet(Devnet):
         return {"block_time": self.block_time, "port": self.port}
 
     def _launch(self, timeout: float) -> None:
-        from .._utils import free_port
-        from ..network import ANVIL_MNEMONIC
-
         port = self.port or free_port()
-        cmd = [node_bin("anvil"), "--host", "127.0.0.1", "--port", str(port), "--hardfork", "london"]
-        cmd += ["--chain-id", str(self.chain_id), "--mnemonic", ANVIL_MNEMONIC, "--gas-limit", "30000000"]
-        if self.block_time:
-            cmd += ["--block-time", str(self.block_time)]
-        self._spawn("anvil", cmd, rpc_url=f"http://127.0.0.1:{port}")
+        self._spawn("anvil", anvil_command(port, block_time=self.block_time), rpc_url=f"http://127.0.0.1:{port}")
 
 
 class GanacheDevnet(Devnet):
@@ -201,7 +190,7 @@ class GanacheDevnet(Devnet):
     kind = "ganache"
     chain_id = 1337
 
-    def __init__(self, name: str | None = None, *, port: int | None = None, **kw: Any):
+    def __init__(self, name: str | None = None, *, port: int | None = None, **kw: Any) -> None:
         super().__init__(name, **kw)
         self.port = port
 
@@ -209,9 +198,6 @@ class GanacheDevnet(Devnet):
         return {"port": self.port}
 
     def _launch(self, timeout: float) -> None:
-        from .._utils import free_port
-        from ..network import ANVIL_MNEMONIC
-
         port = self.port or free_port()
         cmd = [node_bin("ganache"), "--server.host", "127.0.0.1", "--server.port", str(port)]
         cmd += [

@@ -18,9 +18,10 @@ from pathlib import Path
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from .._utils import PROJECT_ROOT
-from ..errors import ChainIdMismatchError, ConfigError
-from ..network import Chain, anvil_keys, connect
+from ..kernel.anvil import anvil_keys
+from ..kernel.chain import Chain, connect
+from ..kernel.errors import ChainIdMismatchError, ConfigError
+from ..kernel.fs import PROJECT_ROOT
 
 __all__ = ["EXPECTED_CHAIN_IDS", "LIVE_NETWORK", "expected_chain_id", "guarded_chain", "deployer", "import_networks"]
 

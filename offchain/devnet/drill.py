@@ -15,10 +15,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
+from web3.exceptions import TransactionNotFound
 
 from .poa import PoaDevnet
 
 __all__ = ["DrillResult", "run_drill"]
+
+
+def _mined(chain: Any, tx_hash: str) -> bool:
+    try:
+        return chain.w3.eth.get_transaction_receipt(tx_hash) is not None
+    except TransactionNotFound:
+        return False
+
+
+def _hex(value: Any) -> str:
+    return value if isinstance(value, str) else "0x" + bytes(value).hex()
 
 
 @dataclass
@@ -32,6 +44,9 @@ class DrillResult:
     duplicates: int = 0
     downtime_s: float = 0.0
     recovery_s: float = 0.0
+    #: transactions the node had accepted but not sealed when it was killed (checked just
+    #: before the kill, and afterwards: each was mined in a block sealed after the kill)
+    in_flight_at_kill: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in ("tx_hashes",)}
@@ -53,21 +68,32 @@ def run_drill(
     start_nonce = int(chain.w3.eth.get_transaction_count(sender.address, "latest"))
     receipts: list[Any] = []
     errors: list[str] = []
-    in_flight = threading.Event()
+    broadcast: list[str] = []  # hashes the node accepted, in order
 
     def worker() -> None:
         for _ in range(count):
             try:
-                in_flight.set()
-                receipts.append(chain.send({"to": recipient, "value": 1}, sender, timeout=120))
+                receipt = chain.send(
+                    {"to": recipient, "value": 1}, sender, timeout=120, on_broadcast=lambda h: broadcast.append(_hex(h))
+                )
+                receipts.append(receipt)
             except Exception as exc:  # noqa: BLE001 - recorded and reported by the drill
                 errors.append(f"{type(exc).__name__}: {exc}")
                 return
 
     thread = threading.Thread(target=worker, daemon=True)
     thread.start()
-    in_flight.wait(10)
-    time.sleep(0.3)  # the first transaction is in the pool, not yet sealed
+    # mid-flight: a transaction is in the node's pool, not yet in a block
+    probe = devnet.chain(node) if node != via else chain
+    in_flight: list[str] = []
+    deadline = time.monotonic() + 30
+    while not in_flight and time.monotonic() < deadline and thread.is_alive():
+        pending = [h for h in list(broadcast) if not _mined(probe, h)]
+        if pending:
+            in_flight = pending
+            break
+        time.sleep(0.02)
+    t_kill = time.time()
     t_down = time.monotonic()
     devnet.stop_node(node, hard=hard)
     time.sleep(down_for)
@@ -91,8 +117,12 @@ def run_drill(
         for tx in chain.w3.eth.get_block(number, full_transactions=True)["transactions"]:
             if tx["from"] == sender.address and tx["nonce"] >= start_nonce:
                 seen[tx["nonce"]] = seen.get(tx["nonce"], 0) + 1
-                result.tx_hashes.append("0x" + bytes(tx["hash"]).hex())
+                result.tx_hashes.append(_hex(tx["hash"]))
     result.nonces = sorted(seen)
+    for h in in_flight:  # really unsealed at the kill: mined in a block sealed after it
+        mined = next((r for r in receipts if _hex(r["transactionHash"]) == h), None)
+        if mined is not None and chain.w3.eth.get_block(mined["blockNumber"])["timestamp"] >= int(t_kill):
+            result.in_flight_at_kill.append(h)
     result.duplicates = sum(n - 1 for n in seen.values()) + (len(result.tx_hashes) - len(set(result.tx_hashes)))
     if final_nonce != start_nonce + result.confirmed:
         result.errors.append(f"nonce advanced by {final_nonce - start_nonce}, {result.confirmed} confirmed")

@@ -15,7 +15,7 @@ from typing import Any
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from ..network import ANVIL_MNEMONIC, anvil_keys
+from ..kernel.anvil import ANVIL_MNEMONIC, anvil_keys
 
 __all__ = ["clique_genesis", "signer_keys", "prefunded_keys", "POA_CHAIN_ID"]
 

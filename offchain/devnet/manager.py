@@ -13,8 +13,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from ._process import NodeProcess
+from ..kernel.errors import ConfigError
+from ..kernel.process import NodeProcess
 from .base import AnvilDevnet, Devnet, GanacheDevnet, devnets_dir
 from .poa import PoaDevnet
 

@@ -23,11 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .._utils import PROJECT_ROOT
-from ..network import Chain, EmbeddedAnvil, _settled, anvil_keys
+from ..kernel.anvil import EmbeddedAnvil, anvil_keys
+from ..kernel.chain import Chain, settled
+from ..kernel.fs import PROJECT_ROOT
 from .drill import run_drill
 from .poa import PoaDevnet
-from .workload import deploy_project, gas_by_operation, transfer
+from .workload import DeployFn, gas_by_operation, transfer
 
 __all__ = ["main", "measure_latency", "measure_gas"]
 
@@ -75,7 +76,7 @@ def measure_latency(devnet: PoaDevnet, txs: int, rate: float) -> dict[str, Any]:
         tx.update(chainId=chain.chain_id, **fees)
         nonces[sender.address] += 1
         raw = sender.sign_transaction(tx).raw_transaction
-        h = bytes(_settled(lambda raw=raw: chain.w3.eth.send_raw_transaction(raw)))
+        h = bytes(settled(lambda raw=raw: chain.w3.eth.send_raw_transaction(raw)))
         sent[h] = time.monotonic()
         _poll_receipts(chain, sent, seen)
         time.sleep(1.0 / rate)
@@ -118,20 +119,21 @@ def _poll_receipts(chain: Chain, sent: dict[bytes, float], seen: dict[bytes, flo
             continue
 
 
-def _workload(chain: Chain, network: str) -> list[dict[str, Any]]:
+def _workload(chain: Chain, network: str, deploy: DeployFn) -> list[dict[str, Any]]:
     keys = anvil_keys(3)
     start = chain.w3.eth.block_number + 1
-    deploy_project(chain, keys[0], network=network)
+    deploy(chain, keys[0], network=network)
     for _ in range(2):
         transfer(chain, keys[0], keys[2].address, 10**15)
     return gas_by_operation(chain, keys[0].address, start)
 
 
-def measure_gas(devnet: PoaDevnet) -> dict[str, Any]:
-    """The same deployment and transfers on anvil and on ``devnet``; gas per operation."""
+def measure_gas(devnet: PoaDevnet, deploy: DeployFn) -> dict[str, Any]:
+    """The same deployment (``deploy``, the project's deploy function) and transfers on anvil
+    and on ``devnet``; gas per operation."""
     with EmbeddedAnvil() as anvil:
-        on_anvil = _workload(anvil, "bench-anvil")
-    on_poa = _workload(devnet.chain(), f"bench-{devnet.name}")
+        on_anvil = _workload(anvil, "bench-anvil", deploy)
+    on_poa = _workload(devnet.chain(), f"bench-{devnet.name}", deploy)
     rows = []
     for a, p in zip(on_anvil, on_poa, strict=False):
         rows.append({"op": a["op"], "selector": a["selector"], "anvil": a["gas_used"], "poa": p["gas_used"]})
@@ -217,7 +219,8 @@ def _markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None, *, deploy: DeployFn) -> int:
+    """``gridledger bench devnet`` (the application passes its ``deploy_all`` as ``deploy``)."""
     parser = argparse.ArgumentParser(prog="gridledger bench devnet", description=__doc__.split("\n\n")[0])
     parser.add_argument("--signers", type=int, default=1, help="Clique signers (1)")
     parser.add_argument("--period", type=int, default=2, help="Clique period in seconds (2)")
@@ -232,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     with PoaDevnet("bench-poa", signers=args.signers, period=args.period) as devnet:
         report["latency"] = measure_latency(devnet, args.txs, args.rate)
         print(json.dumps(report["latency"], indent=2))
-        report["gas"] = measure_gas(devnet)
+        report["gas"] = measure_gas(devnet, deploy)
         print(json.dumps(report["gas"], indent=2))
         if args.soak:
             report["soak"] = soak(devnet, args.soak)

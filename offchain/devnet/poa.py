@@ -19,10 +19,10 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
-from .._utils import free_port, node_bin
-from ..errors import ConfigError, NetworkError, ToolchainError
-from ..network import Chain
-from ._process import NodeProcess
+from ..kernel.chain import Chain
+from ..kernel.errors import ConfigError, NetworkError, ToolchainError
+from ..kernel.fs import free_port, node_bin
+from ..kernel.process import NodeProcess, spawn
 from .base import Devnet
 from .genesis import POA_CHAIN_ID, clique_genesis, prefunded_keys, signer_keys
 
@@ -177,8 +177,6 @@ class PoaDevnet(Devnet):
                 bootnodes.append(self._enode(self.chain(j), other))
         rpc_port = int(old.rpc_url.rsplit(":", 1)[1])
         cmd = self._node_cmd(i, rpc_port, int(old.p2p_port or free_port()), bootnodes)
-        from ._process import spawn
-
         node = spawn(
             old.name,
             cmd,

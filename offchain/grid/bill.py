@@ -9,13 +9,15 @@ whitespace, integers only, UTF-8, one trailing newline).
 
 from __future__ import annotations
 
+import enum
 import html
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from ..kernel.crypto import to_hex
 from .cid import cid_of, cid_to_digest, digest_to_cid
-from .client import GridClient, unlabel32
+from .client import GridClient, Sender, unlabel32
 from .errors import BillIncompleteError, BillNotFoundError, BillTamperedError
 from .queue import BillQueue, QueueEntry
 from .store import BillStore
@@ -23,6 +25,7 @@ from .store import BillStore
 __all__ = [
     "SCHEMA",
     "BillCheck",
+    "BillStatus",
     "build_bill",
     "canonical_json",
     "render_html",
@@ -37,10 +40,6 @@ SCHEMA = "gridledger.bill/1"
 def canonical_json(doc: dict[str, Any]) -> bytes:
     """Stable bytes for a bill: sorted keys, compact separators, UTF-8, trailing newline."""
     return (json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
-
-
-def _hex(value: Any) -> str:
-    return "0x" + bytes(value).hex()
 
 
 def build_bill(client: GridClient, purchaser: str) -> dict[str, Any]:
@@ -70,7 +69,11 @@ def build_bill(client: GridClient, purchaser: str) -> dict[str, Any]:
         return stamps[number]
 
     def ref(log: Any) -> dict[str, Any]:
-        return {"block": int(log["blockNumber"]), "log_index": int(log["logIndex"]), "tx": _hex(log["transactionHash"])}
+        return {
+            "block": int(log["blockNumber"]),
+            "log_index": int(log["logIndex"]),
+            "tx": to_hex(log["transactionHash"]),
+        }
 
     storage_rows = [
         {
@@ -160,7 +163,7 @@ def render_html(doc: dict[str, Any]) -> str:
 
 
 def make_bill(
-    client: GridClient, purchaser: Any, store: BillStore, queue: BillQueue | None = None
+    client: GridClient, purchaser: Sender, store: BillStore, queue: BillQueue | None = None
 ) -> tuple[dict[str, Any], QueueEntry]:
     """Build the purchaser's bill, queue it, store it and anchor its CID (signed by ``purchaser``).
 
@@ -180,15 +183,24 @@ def anchored_cids(client: GridClient, purchaser: str) -> list[str]:
     return [digest_to_cid(bytes(log["args"]["digest"])) for log in client.logs("BillAnchored", purchaser=purchaser)]
 
 
+class BillStatus(enum.StrEnum):
+    """What verifying one anchored bill found."""
+
+    OK = "ok"
+    TAMPERED = "tampered"
+    MISSING = "missing"
+    NOT_ANCHORED = "not-anchored"
+
+
 @dataclass(frozen=True)
 class BillCheck:
     cid: str
-    status: str  # "ok", "tampered", "missing", "not-anchored"
+    status: BillStatus
     detail: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.status == "ok"
+        return self.status is BillStatus.OK
 
 
 def verify_bills(client: GridClient, store: BillStore, purchaser: str) -> list[BillCheck]:
@@ -204,25 +216,25 @@ def verify_bills(client: GridClient, store: BillStore, purchaser: str) -> list[B
     for cid in cids:
         owner = client.bill_owner(cid_to_digest(cid))
         if owner is None or owner.lower() != purchaser.lower():
-            checks.append(BillCheck(cid, "not-anchored", f"contract state lists owner {owner}"))
+            checks.append(BillCheck(cid, BillStatus.NOT_ANCHORED, f"contract state lists owner {owner}"))
             continue
         try:
             data = store.get(cid)
         except BillNotFoundError as exc:
-            checks.append(BillCheck(cid, "missing", str(exc)))
+            checks.append(BillCheck(cid, BillStatus.MISSING, str(exc)))
             continue
         actual = cid_of(data)
         if actual != cid:
             err = BillTamperedError(f"bill {cid} was altered: its bytes hash to {actual}", expected=cid, actual=actual)
-            checks.append(BillCheck(cid, "tampered", str(err)))
+            checks.append(BillCheck(cid, BillStatus.TAMPERED, str(err)))
             continue
         try:
             doc = json.loads(data)
             if doc.get("purchaser", "").lower() != purchaser.lower():
-                checks.append(BillCheck(cid, "tampered", f"bill names purchaser {doc.get('purchaser')}"))
+                checks.append(BillCheck(cid, BillStatus.TAMPERED, f"bill names purchaser {doc.get('purchaser')}"))
                 continue
         except ValueError:
-            checks.append(BillCheck(cid, "tampered", "not a JSON bill"))
+            checks.append(BillCheck(cid, BillStatus.TAMPERED, "not a JSON bill"))
             continue
-        checks.append(BillCheck(cid, "ok", f"{len(data)} bytes"))
+        checks.append(BillCheck(cid, BillStatus.OK, f"{len(data)} bytes"))
     return checks

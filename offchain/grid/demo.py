@@ -1,18 +1,24 @@
-"""Demo hook: grid events, bills in the embedded store, anchoring, verification, cost table."""
+"""The grid mechanism's part of the demo: events, bills in the embedded store, anchoring, verification, cost table."""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from ..network import Chain
+from eth_account.signers.local import LocalAccount
+from rich.console import Console
+from rich.table import Table
+
+from ..kernel.chain import Chain
+from ..kernel.mechanism import DemoContext, DemoOutcome
 from .bill import make_bill, verify_bills
 from .client import GridClient
 from .deploy import deploy
-from .queue import BillQueue
+from .gasreport import print_cost_table
+from .queue import BillQueue, QueueState
 from .store import LocalBillStore
 
-__all__ = ["run", "HOUSEHOLDS"]
+__all__ = ["run", "run_households", "HOUSEHOLDS"]
 
 #: (location, sensor capacity Wh, available Wh, rate milli-units/kWh, purchases Wh, device name)
 HOUSEHOLDS = [
@@ -22,7 +28,15 @@ HOUSEHOLDS = [
 ]
 
 
-def run(chain: Chain, accounts: list[Any], console: Any, grid_address: str | None = None) -> list[dict[str, Any]]:
+def run(ctx: DemoContext) -> DemoOutcome:
+    """Demo part: the households below on ``ctx.chain``, against the deployed ``GridEvents``."""
+    rows = run_households(ctx.chain, list(ctx.keys), ctx.console, grid_address=ctx.deployed.get("GridEvents"))
+    return DemoOutcome(f"{len(rows)} household bills anchored and verified", {"households": rows})
+
+
+def run_households(
+    chain: Chain, accounts: list[LocalAccount], console: Console, grid_address: str | None = None
+) -> list[dict[str, Any]]:
     """Record events for a few households, bill them, anchor and verify; one summary row each.
 
     ``accounts``: funded local accounts; the first is the grid operator, then per household
@@ -44,18 +58,18 @@ def run(chain: Chain, accounts: list[Any], console: Any, grid_address: str | Non
     now = int(time.time())
     for i, (location, capacity, available, rate, purchases, device_name) in enumerate(HOUSEHOLDS):
         device, purchaser = accounts[1 + 2 * i], accounts[2 + 2 * i]
-        if not client.contract.functions.locationOf(location.encode().ljust(32, b"\0")).call()[4]:
-            client.register_location(operator, location)
-        client.register_device(operator, device.address, location)
-        note("storage_event", client.record_storage(device, capacity, available, rate))
-        first_id = client.purchaser_counts(purchaser.address)["purchases"]
+        if not client.location_registered(location):
+            client.register_location(location, sender=operator)
+        client.register_device(device.address, location, sender=operator)
+        note("storage_event", client.record_storage(capacity, available, rate, sender=device))
+        first_id = client.purchaser_counts(purchaser.address).purchases
         for k, quantity in enumerate(purchases):
-            note("purchase_event", client.record_purchase(purchaser, location, quantity))
+            note("purchase_event", client.record_purchase(location, quantity, sender=purchaser))
             start = now - 3600 * (len(purchases) - k)
             note(
                 "transfer_event",
                 client.record_transfer(
-                    device, purchaser.address, first_id + k, device_name, quantity, start, start + 3000
+                    purchaser.address, first_id + k, device_name, quantity, start, start + 3000, sender=device
                 ),
             )
         doc, entry = make_bill(client, purchaser, store, queue)
@@ -70,7 +84,7 @@ def run(chain: Chain, accounts: list[Any], console: Any, grid_address: str | Non
                 "delivered_wh": doc["totals"]["delivered_wh"],
                 "amount_due_micro": doc["totals"]["amount_due_micro"],
                 "bill_cid": entry.cid,
-                "anchored": entry.state == "anchored",
+                "anchored": entry.state is QueueState.ANCHORED,
                 "verified": all(c.ok for c in checks) and entry.cid in {c.cid for c in checks},
             }
         )
@@ -78,11 +92,7 @@ def run(chain: Chain, accounts: list[Any], console: Any, grid_address: str | Non
     return rows
 
 
-def _print(console: Any, rows: list[dict[str, Any]], gas: dict[str, list[int]]) -> None:
-    from rich.table import Table
-
-    from .gasreport import print_cost_table
-
+def _print(console: Console, rows: list[dict[str, Any]], gas: dict[str, list[int]]) -> None:
     table = Table(title="grid bills (embedded content-addressed store, CIDs anchored on chain)")
     for col in ("purchaser", "location", "delivered Wh", "amount due", "bill CID", "anchored", "verified"):
         table.add_column(col)

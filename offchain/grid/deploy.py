@@ -1,16 +1,16 @@
-"""Deploy GridEvents (component ``grid`` of :mod:`offchain.deploy`)."""
+"""Deploy step of the ``grid`` mechanism (registered in :mod:`offchain.grid.mechanism`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from eth_account.signers.local import LocalAccount
 
-from ..contracts import deploy as deploy_contract
-from ..network import Chain
+from ..kernel.chain import Chain
+from ..kernel.contracts import deploy as deploy_contract
 
 __all__ = ["deploy"]
 
 
-def deploy(chain: Chain, deployer: Any, deployed: dict[str, str]) -> dict[str, str]:
+def deploy(chain: Chain, deployer: LocalAccount | str, deployed: dict[str, str]) -> dict[str, str]:
     """Deploy GridEvents with the deployer as grid operator; returns ``{"GridEvents": address}``."""
     operator = deployer if isinstance(deployer, str) else deployer.address
     contract = deploy_contract(chain, "GridEvents", operator, sender=deployer)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from ..errors import ConfigError, GridLedgerError, NetworkError, ToolchainError
+from ..kernel.errors import ConfigError, GridLedgerError, NetworkError
 
 __all__ = [
     "BillError",
     "BillIncompleteError",
     "BillNotFoundError",
     "BillTamperedError",
-    "IpfsNodeError",
     "IpfsUnavailableError",
     "StoreConfigError",
 ]
@@ -38,10 +37,6 @@ class BillTamperedError(BillError):
 
 class IpfsUnavailableError(NetworkError):
     """The configured IPFS RPC endpoint did not answer (after retries)."""
-
-
-class IpfsNodeError(ToolchainError):
-    """The local js-ipfs daemon could not be started or stopped."""
 
 
 class StoreConfigError(ConfigError):

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..network import Chain
+from ..kernel.chain import Chain
+from ..kernel.errors import ContractError
 from .cid import cid_of, cid_to_digest
 from .client import GridClient
 from .deploy import deploy
@@ -30,18 +31,18 @@ def measure(chain: Chain, accounts: list[Any]) -> dict[str, int]:
     address = deploy(chain, operator, {})["GridEvents"]
     client = GridClient.at(chain, address)
     gas: dict[str, int] = {"deploy": int(chain.w3.eth.get_transaction_receipt(_deploy_tx(chain, address))["gasUsed"])}
-    client.register_location(operator, "measure-grid")
-    gas["register_device"] = _gas(client.register_device(operator, sensor.address, "measure-grid"))
-    client.register_device(operator, device.address, "measure-grid")
-    gas["storage_event"] = _gas(client.record_storage(sensor, 50_000_000, 40_000_000, 123_456))
-    gas["storage_event_update"] = _gas(client.record_storage(sensor, 50_000_000, 39_500_000, 123_789))
-    gas["purchase_event"] = _gas(client.record_purchase(purchaser, "measure-grid", 4_200))
-    gas["purchase_event_repeat"] = _gas(client.record_purchase(purchaser, "measure-grid", 1_800))
+    client.register_location("measure-grid", sender=operator)
+    gas["register_device"] = _gas(client.register_device(sensor.address, "measure-grid", sender=operator))
+    client.register_device(device.address, "measure-grid", sender=operator)
+    gas["storage_event"] = _gas(client.record_storage(50_000_000, 40_000_000, 123_456, sender=sensor))
+    gas["storage_event_update"] = _gas(client.record_storage(50_000_000, 39_500_000, 123_789, sender=sensor))
+    gas["purchase_event"] = _gas(client.record_purchase("measure-grid", 4_200, sender=purchaser))
+    gas["purchase_event_repeat"] = _gas(client.record_purchase("measure-grid", 1_800, sender=purchaser))
     gas["transfer_event"] = _gas(
-        client.record_transfer(device, purchaser.address, 0, "inverter-7", 2_100, 1_700_000_000, 1_700_003_600)
+        client.record_transfer(purchaser.address, 0, "inverter-7", 2_100, 1_700_000_000, 1_700_003_600, sender=device)
     )
-    gas["bill_anchor"] = _gas(client.anchor_bill(purchaser, cid_to_digest(cid_of(b"measure bill 1\n"))))
-    gas["bill_anchor_repeat"] = _gas(client.anchor_bill(purchaser, cid_to_digest(cid_of(b"measure bill 2\n"))))
+    gas["bill_anchor"] = _gas(client.anchor_bill(cid_to_digest(cid_of(b"measure bill 1\n")), sender=purchaser))
+    gas["bill_anchor_repeat"] = _gas(client.anchor_bill(cid_to_digest(cid_of(b"measure bill 2\n")), sender=purchaser))
     return gas
 
 
@@ -56,7 +57,7 @@ def _deploy_tx(chain: Chain, address: str) -> Any:
             receipt = chain.w3.eth.get_transaction_receipt(tx["hash"])
             if receipt.get("contractAddress") == address:
                 return tx["hash"]
-    raise LookupError(f"no deployment of {address} found")
+    raise ContractError(f"no deployment of {address} found")
 
 
 @dataclass(frozen=True)

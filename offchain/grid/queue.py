@@ -11,30 +11,34 @@ later :meth:`BillQueue.process` (``gridledger bill retry``) picks it up.
 
 from __future__ import annotations
 
+import enum
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .._utils import state_dir
+from ..kernel.fs import atomic_write, state_dir
 from .cid import cid_of, cid_to_digest
+from .client import GridClient, Sender
 from .errors import BillError, IpfsUnavailableError
+from .store import BillStore
 
-if TYPE_CHECKING:
-    from .client import GridClient
-    from .store import BillStore
+__all__ = ["BillQueue", "QueueEntry", "QueueState"]
 
-__all__ = ["BillQueue", "QueueEntry", "BUILT", "STORED", "ANCHORED"]
 
-BUILT, STORED, ANCHORED = "built", "stored", "anchored"
+class QueueState(enum.StrEnum):
+    """How far a queued bill got (persisted by value in the entry's JSON file)."""
+
+    BUILT = "built"
+    STORED = "stored"
+    ANCHORED = "anchored"
 
 
 @dataclass
 class QueueEntry:
     cid: str
     purchaser: str
-    state: str = BUILT
+    state: QueueState = QueueState.BUILT
     store: str = ""
     tx_hash: str = ""
     attempts: int = 0
@@ -51,20 +55,22 @@ class BillQueue:
         return self.root / f"{cid}.json"
 
     def _save(self, entry: QueueEntry) -> None:
-        path = self._entry_path(entry.cid)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(asdict(entry), indent=2, sort_keys=True) + "\n")
-        tmp.replace(path)
+        atomic_write(self._entry_path(entry.cid), json.dumps(asdict(entry), indent=2, sort_keys=True) + "\n", 0o644)
+
+    @staticmethod
+    def _load(path: Path) -> QueueEntry:
+        data = json.loads(path.read_text())
+        return QueueEntry(**{**data, "state": QueueState(data.get("state", QueueState.BUILT))})
 
     def get(self, cid: str) -> QueueEntry | None:
         path = self._entry_path(cid)
-        return QueueEntry(**json.loads(path.read_text())) if path.exists() else None
+        return self._load(path) if path.exists() else None
 
     def entries(self) -> list[QueueEntry]:
-        return [QueueEntry(**json.loads(p.read_text())) for p in sorted(self.root.glob("*.json"))]
+        return [self._load(p) for p in sorted(self.root.glob("*.json"))]
 
     def pending(self) -> list[QueueEntry]:
-        return [e for e in self.entries() if e.state != ANCHORED]
+        return [e for e in self.entries() if e.state is not QueueState.ANCHORED]
 
     def bill_bytes(self, cid: str) -> bytes:
         return (self.root / f"{cid}.bill").read_bytes()
@@ -76,17 +82,16 @@ class BillQueue:
         existing = self.get(cid)
         if existing is not None:
             return existing
-        bill = self.root / f"{cid}.bill"
-        tmp = bill.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(data)
-        tmp.replace(bill)
+        atomic_write(self.root / f"{cid}.bill", data, 0o644)
         entry = QueueEntry(cid=cid, purchaser=purchaser)
         self._save(entry)
         return entry
 
-    def process_one(self, entry: QueueEntry, store: BillStore, client: GridClient | None, sender: Any) -> QueueEntry:
+    def process_one(
+        self, entry: QueueEntry, store: BillStore, client: GridClient | None, sender: Sender | None
+    ) -> QueueEntry:
         """Advance one entry as far as it goes; store outages leave it queued (no exception)."""
-        if entry.state == BUILT:
+        if entry.state is QueueState.BUILT:
             entry.attempts += 1
             try:
                 stored = store.put(self.bill_bytes(entry.cid))
@@ -96,22 +101,24 @@ class BillQueue:
                 return entry
             if stored != entry.cid:
                 raise BillError(f"store {store.name} returned CID {stored} for bill {entry.cid}: CID settings differ")
-            entry.state, entry.store, entry.last_error = STORED, store.name, ""
+            entry.state, entry.store, entry.last_error = QueueState.STORED, store.name, ""
             self._save(entry)
-        if entry.state == STORED and client is not None:
+        if entry.state is QueueState.STORED and client is not None and sender is not None:
             digest = cid_to_digest(entry.cid)
             owner = client.bill_owner(digest)
             if owner is not None:
                 if owner.lower() != entry.purchaser.lower():
                     raise BillError(f"bill {entry.cid} is already anchored under {owner}, not {entry.purchaser}")
-                entry.state = ANCHORED  # anchored earlier (e.g. before a crash): never twice
+                entry.state = QueueState.ANCHORED  # anchored earlier (e.g. before a crash): never twice
             else:
-                receipt = client.anchor_bill(sender, digest)
-                entry.state, entry.tx_hash = ANCHORED, "0x" + bytes(receipt["transactionHash"]).hex()
+                receipt = client.anchor_bill(digest, sender=sender)
+                entry.state, entry.tx_hash = QueueState.ANCHORED, "0x" + bytes(receipt["transactionHash"]).hex()
             self._save(entry)
         return entry
 
-    def process(self, store: BillStore, client: GridClient | None = None, senders: dict[str, Any] | None = None):
+    def process(
+        self, store: BillStore, client: GridClient | None = None, senders: dict[str, Any] | None = None
+    ) -> list[QueueEntry]:
         """Retry every pending entry; ``senders`` maps purchaser address → signing account."""
         done = []
         for entry in self.pending():

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 import yaml
 
-from .._utils import PROJECT_ROOT, state_dir
+from ..kernel.fs import PROJECT_ROOT, atomic_write, state_dir
 from ._pb import decode_node, decode_unixfs
 from .car import write_car
 from .cid import Block, add_bytes, multihash_to_cid
@@ -58,9 +58,7 @@ class LocalBillStore:
         for block in dag.blocks:
             path = self.block_path(block.cid)
             if not path.exists():
-                tmp = path.with_suffix(f".tmp{os.getpid()}")
-                tmp.write_bytes(block.data)
-                tmp.replace(path)
+                atomic_write(path, block.data, 0o644)
         (self.root / "roots" / dag.cid).touch()
         return dag.cid
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import GridLedgerError
+from ..kernel.errors import GridLedgerError, SignatureError
 
 __all__ = [
     "RoutingError",
@@ -23,8 +23,8 @@ class FrameError(RoutingError):
     """A frame is malformed, of an unknown type, or larger than the limit."""
 
 
-class BadSignatureError(RoutingError):
-    """A signature does not verify, or was made by another key than claimed."""
+class BadSignatureError(RoutingError, SignatureError):
+    """A signature on the backbone does not verify, or was made by another key than claimed."""
 
 
 class ProofOfWorkError(RoutingError):

@@ -24,9 +24,11 @@ import multiprocessing as mp
 import os
 import time
 from collections import deque
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 
+from ..kernel.crypto import new_private_key, public_key
 from ..negotiation import ConcessionStrategy, Offer, Party, negotiate
-from ._keys import new_private_key, public_key
 from .cluster import BackboneCluster
 from .envelope import open_envelope, seal
 from .node import RegularNode
@@ -77,7 +79,7 @@ def _key_for(table: RoutingTable, owner: int) -> bytes:
             return key
 
 
-def _receiver(table: dict, key: bytes, expected: int, conn) -> None:  # runs in its own process
+def _receiver(table: dict, key: bytes, expected: int, conn: Connection) -> None:  # runs in its own process
     async def run() -> None:
         pk = public_key(key)
         node = await RegularNode([key], RoutingTable.from_dict(table)).start()
@@ -159,11 +161,11 @@ def throughput(messages: int = 5000, window: int = 1000) -> dict:
 async def _send_all(table: RoutingTable, key: bytes, dest: bytes, messages: int, window: int) -> None:
     node = await RegularNode([key], table).start()
     pk = public_key(key)
-    t_id = os.urandom(32)
+    negotiation_id = os.urandom(32)
     pending: deque[asyncio.Future] = deque()
     try:
         for i in range(messages):
-            offer = Offer(t_id, pk, 10**15 + i, 5000, 0, i % 65535 + 1).signed(key)
+            offer = Offer(negotiation_id, pk, 10**15 + i, 5000, 0, i % 65535 + 1).signed(key)
             pending.append(node.send_nowait(pk, dest, offer.encode()))
             if len(pending) >= window:
                 await pending.popleft()
@@ -179,7 +181,7 @@ def _crypto_costs(n: int = 300) -> dict:
     pk, dest = public_key(key), public_key(other)
     offer = Offer(os.urandom(32), pk, 10**15, 5000, 0, 1)
 
-    def timed(fn) -> float:
+    def timed(fn: Callable[[], object]) -> float:
         t = time.perf_counter()
         for _ in range(n):
             fn()

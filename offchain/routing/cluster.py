@@ -18,9 +18,9 @@ import sys
 import time
 from pathlib import Path
 
-from .._utils import PROJECT_ROOT, free_port, state_dir
+from ..kernel.crypto import new_private_key, public_key
+from ..kernel.fs import PROJECT_ROOT, free_port, state_dir
 from ._errors import BackboneUnavailableError
-from ._keys import new_private_key, public_key
 from .backbone import NodeOptions
 from .table import BackboneInfo, RoutingTable
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ecies
-from eth_utils import keccak
 
+from ..kernel.crypto import PUBKEY_LEN, SIG_LEN, keccak256, public_key, recover, sign_digest
+from ..kernel.errors import SignatureError
 from ._errors import BadSignatureError
-from ._keys import PUBKEY_LEN, SIG_LEN, public_key, recover, sign_digest
 
 __all__ = ["Envelope", "seal", "open_envelope"]
 
@@ -30,7 +30,7 @@ class Envelope:
 
 
 def _digest(recipient: bytes, payload: bytes) -> bytes:
-    return keccak(_DOMAIN + recipient + payload)
+    return keccak256(_DOMAIN + recipient + payload)
 
 
 def seal(sender_private: bytes, recipient: bytes, payload: bytes) -> bytes:
@@ -51,6 +51,10 @@ def open_envelope(recipient_private: bytes, ciphertext: bytes, recipient: bytes 
     if len(plain) < PUBKEY_LEN + SIG_LEN:
         raise BadSignatureError("envelope too short to hold a sender key and signature")
     sender, sig, payload = plain[:PUBKEY_LEN], plain[PUBKEY_LEN : PUBKEY_LEN + SIG_LEN], plain[PUBKEY_LEN + SIG_LEN :]
-    if recover(_digest(recipient, payload), sig) != sender:
+    try:
+        signer = recover(_digest(recipient, payload), sig)
+    except SignatureError as exc:
+        raise BadSignatureError(f"envelope signature unusable: {exc}") from exc
+    if signer != sender:
         raise BadSignatureError("envelope signature was not made by the sender key it names")
     return Envelope(sender, payload)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 
-from eth_utils import keccak
-
+from ..kernel.crypto import keccak256, public_key, recover, sign_digest
+from ..kernel.errors import SignatureError
 from ._errors import JoinRefusedError
-from ._keys import BadSignatureError, public_key, recover, sign_digest
 
 __all__ = ["make_join", "verify_join", "JOIN_MAX_SKEW"]
 
@@ -16,7 +15,7 @@ JOIN_MAX_SKEW = 120
 
 
 def _digest(node_id: int, pubkey: bytes, ts: int) -> bytes:
-    return keccak(b"gridledger-arb-join-v1" + node_id.to_bytes(2, "big") + pubkey + ts.to_bytes(8, "big"))
+    return keccak256(b"gridledger-arb-join-v1" + node_id.to_bytes(2, "big") + pubkey + ts.to_bytes(8, "big"))
 
 
 def make_join(private: bytes, node_id: int, ts: int | None = None) -> dict:
@@ -43,7 +42,7 @@ def verify_join(body: dict, node_id: int, now: float | None = None) -> bytes:
         raise JoinRefusedError(f"join timestamp {ts} is more than {JOIN_MAX_SKEW}s from now")
     try:
         signer = recover(_digest(node_id, pub, ts), bytes.fromhex(str(sig_hex)))
-    except (BadSignatureError, ValueError) as exc:
+    except (SignatureError, ValueError) as exc:
         raise JoinRefusedError(f"join signature invalid: {exc}") from exc
     if signer != pub:
         raise JoinRefusedError("join signed by another key than the one joining")
@@ -51,7 +50,7 @@ def verify_join(body: dict, node_id: int, now: float | None = None) -> bytes:
 
 
 def _hello_digest(from_id: int, to_id: int, ts: int) -> bytes:
-    return keccak(
+    return keccak256(
         b"gridledger-arb-hello-v1" + from_id.to_bytes(2, "big") + to_id.to_bytes(2, "big") + ts.to_bytes(8, "big")
     )
 
@@ -78,7 +77,7 @@ def verify_hello(body: dict, to_id: int, peer_keys: dict[int, bytes], now: float
         raise JoinRefusedError(f"HELLO timestamp {ts} is more than {JOIN_MAX_SKEW}s from now")
     try:
         signer = recover(_hello_digest(from_id, to_id, ts), sig)
-    except BadSignatureError as exc:
+    except SignatureError as exc:
         raise JoinRefusedError(f"HELLO signature invalid: {exc}") from exc
     if signer != peer_keys[from_id]:
         raise JoinRefusedError(f"HELLO not signed by backbone node {from_id}'s key")

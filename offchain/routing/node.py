@@ -21,11 +21,13 @@ import os
 import random
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import coincurve
 
+from ..kernel.crypto import as_private_key, public_key
 from . import _wire as w
 from ._errors import (
     BackboneUnavailableError,
@@ -35,7 +37,6 @@ from ._errors import (
     RoutingError,
     UndeliverableError,
 )
-from ._keys import as_private_key, public_key
 from .envelope import Envelope, open_envelope, seal
 from .join import make_join
 from .onion import wrap
@@ -123,16 +124,6 @@ class RegularNode:
                 await self._associate(pk)
         return self
 
-    async def add_key(self, key: object) -> bytes:
-        """Join one more key (a fresh pseudonym) and return its public key."""
-        priv = as_private_key(key)
-        pk = public_key(priv)
-        self._keys[pk] = priv
-        self._inbox.setdefault(pk, asyncio.Queue())
-        async with self._lock:
-            await self._associate(pk)
-        return pk
-
     async def close(self) -> None:
         self._closed = True
         for task in list(self._tasks):
@@ -155,7 +146,7 @@ class RegularNode:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    def _spawn(self, coro) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -426,15 +417,6 @@ class RegularNode:
         if timeout is None:
             return await queue.get()
         return await asyncio.wait_for(queue.get(), timeout)
-
-    async def wait_associated(self, timeout: float = 10.0) -> bool:
-        """Wait until every key is joined at the node the current table names."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.table and all(self.home.get(pk) == self.table.owner_of(pk) for pk in self._keys):
-                return True
-            await asyncio.sleep(0.05)
-        return False
 
 
 def _valid_key(pub: bytes) -> bool:

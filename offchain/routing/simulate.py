@@ -14,7 +14,7 @@ import asyncio
 import random
 from collections import Counter
 
-from ._keys import new_private_key, public_key
+from ..kernel.crypto import new_private_key, public_key
 from ._route import DELIVER, FORWARD, route_step
 from .table import BackboneInfo, RoutingTable
 

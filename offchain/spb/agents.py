@@ -18,33 +18,37 @@ A whole trade, through the agents only::
     deal = negotiate_trade(consumer, producer, amount_wh=5_000)
     ctp = consumer.commit(deal)                    # or consumer.sign(deal) for the 1-tx form
     producer.accept(ctp)                           # checks the contract hash
-    erc = meter.confirm_delivery(ctp, deal)        # energy delivered
-    producer.settle(ctp, erc)                      # paid
+    receipt = meter.confirm_delivery(ctp, deal)    # energy delivered: the ERC
+    producer.settle(ctp, receipt)                  # paid
 """
 
 from __future__ import annotations
 
+import enum
 import json
-import os
 import secrets
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from eth_account import Account
+from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 
-from ..common.funds import Balance
-from ..errors import GridLedgerError, TransactionFailedError
-from ..negotiation import Agreement, ConcessionStrategy, Party, negotiate_sync
-from ..network import Chain
+from ..kernel.chain import Chain
+from ..kernel.errors import GridLedgerError, TransactionFailedError
+from ..kernel.fs import atomic_write
+from ..negotiation import Agreement, ConcessionStrategy, Party, Transport, negotiate_sync
+from . import eip712
 from .eip712 import CommitToPay, Terms, sign_ctp
-from .market import MarketClient
+from .market import CommitmentStatus, Funds, MarketClient, Settlement
 from .meter import Meter
+from .receipts import EnergyReceipt
 
 __all__ = [
     "AgentError",
     "ContractHashMismatchError",
+    "CtpState",
     "Deal",
     "Agent",
     "ProducerAgent",
@@ -62,11 +66,30 @@ class ContractHashMismatchError(AgentError):
     """A CTP's contract hash differs from the producer's own copy of the agreed terms."""
 
 
+class CtpState(enum.StrEnum):
+    """Where a CTP stands in an agent's state file (persisted by value: ``"settled"``, ...)."""
+
+    #: producer: a ``Committed`` event for its account was seen, not yet checked
+    SEEN = "seen"
+    #: producer: checked against its own terms, delivery may go ahead
+    ACCEPTED = "accepted"
+    #: producer: the settlement is being sent (a crash here is resolved from the chain)
+    SETTLING = "settling"
+    #: consumer: committed on chain, funds frozen
+    PENDING = "pending"
+    #: consumer: signed off chain, handed to the producer
+    SIGNED = "signed"
+    #: both: the ERC settled it, the producer was paid
+    SETTLED = "settled"
+    #: both: expired and released, the funds came back
+    RELEASED = "released"
+
+
 @dataclass(frozen=True)
 class Deal:
     """What a negotiation agreed, plus the salt that hides it in the CTP's contract hash."""
 
-    t_id: bytes
+    negotiation_id: bytes
     account_id: int
     price: int
     energy_wh: int
@@ -82,11 +105,12 @@ class Deal:
         return Terms(self.energy_wh, self.rate, self.salt)
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "t_id": self.t_id.hex(), "salt": self.salt.hex()}
+        return {**asdict(self), "negotiation_id": self.negotiation_id.hex(), "salt": self.salt.hex()}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Deal:
-        return cls(bytes.fromhex(d["t_id"]), d["account_id"], d["price"], d["energy_wh"], bytes.fromhex(d["salt"]))
+        negotiation_id = d["negotiation_id"] if "negotiation_id" in d else d["t_id"]  # "t_id": older state files
+        return cls(bytes.fromhex(negotiation_id), d["account_id"], d["price"], d["energy_wh"], bytes.fromhex(d["salt"]))
 
 
 def _ctp_to_json(ctp: CommitToPay) -> dict[str, Any]:
@@ -134,13 +158,7 @@ class Agent:
         return dict(data)
 
     def save(self) -> None:
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.state_path.parent, prefix=f".{self.state_path.name}.")
-        with os.fdopen(fd, "w") as fh:
-            json.dump(self.state, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.state_path)
+        atomic_write(self.state_path, json.dumps(self.state, indent=1, sort_keys=True))
 
     # -- events ------------------------------------------------------------------------------
     def follow(self) -> int:
@@ -165,12 +183,12 @@ class Agent:
 
     # CTPs this agent tracks (state["ctps"]) follow their Settled / Released events
     def on_Settled(self, args: dict[str, Any], log: Any) -> None:
-        self._mark(bytes(args["ctpId"]), "settled")
+        self._mark(bytes(args["ctpId"]), CtpState.SETTLED)
 
     def on_Released(self, args: dict[str, Any], log: Any) -> None:
-        self._mark(bytes(args["ctpId"]), "released")
+        self._mark(bytes(args["ctpId"]), CtpState.RELEASED)
 
-    def _mark(self, ctp_id: bytes, status: str) -> None:
+    def _mark(self, ctp_id: bytes, status: CtpState) -> None:
         entry = self.state.get("ctps", {}).get(ctp_id.hex())
         if entry is not None:
             entry["status"] = status
@@ -186,7 +204,7 @@ class ProducerAgent(Agent):
         """``rates``: (opening, reservation) price in wei per Wh; a seller concedes downwards."""
         super().__init__(*args, **kwargs)
         self.state.setdefault("account_id", None)
-        self.state.setdefault("deals", {})  # t_id hex -> deal (the producer's own copy)
+        self.state.setdefault("deals", {})  # negotiation id hex -> deal (the producer's own copy)
         self.state.setdefault("ctps", {})  # ctp id hex -> {"ctp":…, "status":…, "tx":…}
         self.rates = rates
 
@@ -207,13 +225,13 @@ class ProducerAgent(Agent):
 
     def party(self, amount_wh: int) -> Party:
         opening, reservation = (r * amount_wh for r in self.rates)
-        supply = self.market.account(self.account_id)[1]
+        supply = self.market.account(self.account_id).supply_wh
         strategy = ConcessionStrategy.seller(initial=opening, reservation=reservation, max_amount=supply)
         return Party(self.key.key, strategy)
 
     def remember(self, deal: Deal) -> None:
         """Keep the producer's own copy of agreed terms (to check the CTP's contract hash)."""
-        self.state["deals"][deal.t_id.hex()] = deal.to_json()
+        self.state["deals"][deal.negotiation_id.hex()] = deal.to_json()
         self.save()
 
     def _known_hashes(self) -> dict[str, Deal]:
@@ -232,7 +250,7 @@ class ProducerAgent(Agent):
         if deal.price != ctp.price:
             raise ContractHashMismatchError(f"CTP price {ctp.price} differs from the agreed {deal.price}")
         ctp_id = self.market.ctp_id(ctp)
-        entry = self.state["ctps"].setdefault(ctp_id.hex(), {"status": "accepted", "tx": None})
+        entry = self.state["ctps"].setdefault(ctp_id.hex(), {"status": CtpState.ACCEPTED, "tx": None})
         entry["ctp"] = _ctp_to_json(ctp)
         self.save()
         return deal
@@ -241,10 +259,10 @@ class ProducerAgent(Agent):
         if int(args["accountId"]) != self.state["account_id"]:
             return
         known = self._known_hashes().get(bytes(args["contractHash"]).hex())
-        entry = self.state["ctps"].setdefault(bytes(args["ctpId"]).hex(), {"status": "seen", "tx": None})
+        entry = self.state["ctps"].setdefault(bytes(args["ctpId"]).hex(), {"status": CtpState.SEEN, "tx": None})
         entry["hash_ok"] = known is not None
 
-    def settle(self, ctp: CommitToPay, erc: Any, *, consumer_signature: bytes | None = None) -> Any:
+    def settle(self, ctp: CommitToPay, receipt: EnergyReceipt, *, consumer_signature: bytes | None = None) -> Any:
         """Submit the ERC (with the signed CTP for the single-transaction form), exactly once.
 
         Returns the receipt, or ``None`` if the chain shows the CTP already settled (for
@@ -255,62 +273,58 @@ class ProducerAgent(Agent):
         entry = self.state["ctps"][ctp_id.hex()]
         if self._already_settled(ctp, ctp_id, entry):
             return None
-        args = erc.as_args() if hasattr(erc, "as_args") else tuple(erc)
-        entry["status"] = "settling"
+        entry["status"] = CtpState.SETTLING
         self.save()  # a crash from here on is resolved by _already_settled on restart
         try:
             if consumer_signature is None:
-                receipt = self.market.settle(ctp, deal.terms, args, sender=self.key)
+                tx = self.market.settle(ctp, deal.terms, receipt, sender=self.key)
             else:
-                receipt = self.market.settle_signed(ctp, consumer_signature, deal.terms, args, sender=self.key)
+                tx = self.market.settle_signed(ctp, consumer_signature, deal.terms, receipt, sender=self.key)
         except TransactionFailedError:
-            entry["status"] = "accepted"
+            entry["status"] = CtpState.ACCEPTED
             self.save()
             raise
-        entry["status"], entry["tx"] = "settled", "0x" + bytes(receipt["transactionHash"]).hex()
+        entry["status"], entry["tx"] = CtpState.SETTLED, "0x" + bytes(tx["transactionHash"]).hex()
         self.save()
-        return receipt
+        return tx
 
     def _already_settled(self, ctp: CommitToPay, ctp_id: bytes, entry: dict[str, Any]) -> bool:
         """Whether this CTP is settled on chain, whatever the local state says (it may be
         stale after a crash). A signed CTP is never stored: a spent nonce plus a
         ``Settled`` event for its id is the proof."""
-        if entry.get("status") == "settled":
+        if entry.get("status") == CtpState.SETTLED:
             return True
-        settled = self.market.status(ctp) == "settled" or (
+        settled = self.market.status(ctp) == CommitmentStatus.SETTLED or (
             self.market.nonce_used(ctp.consumer, ctp.nonce) and self.market.settled_on_chain(ctp_id)
         )
         if settled:
-            entry["status"] = "settled"
+            entry["status"] = CtpState.SETTLED
             self.save()
         return settled
 
-    def settle_batch(self, items: list[tuple[CommitToPay, bytes, Any]], *, atomic: bool = False) -> Any:
+    def settle_batch(self, items: list[tuple[CommitToPay, bytes, EnergyReceipt]], *, atomic: bool = False) -> Any:
         """Settle several signed CTPs with their ERCs in one transaction. Items the chain
         already settled are left out; with ``atomic=False`` a bad item is skipped by the
         contract (``SettlementSkipped`` says why) and the others still settle."""
-        from .market import Settlement
-
         batch = []
-        for ctp, signature, erc in items:
+        for ctp, signature, receipt in items:
             deal = self.accept(ctp)
             ctp_id = self.market.ctp_id(ctp)
             entry = self.state["ctps"][ctp_id.hex()]
             if self._already_settled(ctp, ctp_id, entry):
                 continue
-            args = erc.as_args() if hasattr(erc, "as_args") else tuple(erc)
-            batch.append(Settlement(ctp, signature, deal.terms, args))
-            entry["status"] = "settling"
+            batch.append(Settlement(ctp, signature, deal.terms, receipt))
+            entry["status"] = CtpState.SETTLING
         if not batch:
             return None
         self.save()
-        receipt = self.market.settle_batch(batch, atomic=atomic, sender=self.key)
-        for event in self.market.events(receipt, "Settled"):
-            self.state["ctps"][bytes(event["ctpId"]).hex()]["status"] = "settled"
-        for event in self.market.events(receipt, "SettlementSkipped"):
-            self.state["ctps"][bytes(event["ctpId"]).hex()]["status"] = "accepted"
+        tx = self.market.settle_batch(batch, atomic=atomic, sender=self.key)
+        for event in self.market.events(tx, "Settled"):
+            self.state["ctps"][bytes(event["ctpId"]).hex()]["status"] = CtpState.SETTLED
+        for event in self.market.events(tx, "SettlementSkipped"):
+            self.state["ctps"][bytes(event["ctpId"]).hex()]["status"] = CtpState.ACCEPTED
         self.save()
-        return receipt
+        return tx
 
     def collect(self) -> int:
         """Move the account's earnings to the owner's balance; returns the wei moved."""
@@ -350,7 +364,7 @@ class ConsumerAgent(Agent):
         receipt = self.market.commit(ctp, sender=self.key)
         self.state["ctps"][self.market.ctp_id(ctp).hex()] = {
             "ctp": _ctp_to_json(ctp),
-            "status": "pending",
+            "status": CtpState.PENDING,
             "gas": {"commit": int(receipt["gasUsed"])},
         }
         self.save()
@@ -360,7 +374,7 @@ class ConsumerAgent(Agent):
         """Off-chain CTP (EIP-712): handed to the producer, who submits it with the ERC."""
         ctp = self._new_ctp(deal, ttl)
         signature = sign_ctp(ctp, self.key.key, self.chain.chain_id, self.market.address)
-        self.state["ctps"][self.market.ctp_id(ctp).hex()] = {"ctp": _ctp_to_json(ctp), "status": "signed"}
+        self.state["ctps"][self.market.ctp_id(ctp).hex()] = {"ctp": _ctp_to_json(ctp), "status": CtpState.SIGNED}
         self.save()
         return ctp, signature
 
@@ -374,15 +388,15 @@ class ConsumerAgent(Agent):
         released = []
         for ctp_id_hex, entry in self.state["ctps"].items():
             ctp = _ctp_from_json(entry["ctp"])
-            if entry["status"] == "pending" and ctp.expiry < now:
+            if entry["status"] == CtpState.PENDING and ctp.expiry < now:
                 receipt = self.market.release(ctp, sender=self.key)
-                entry["status"] = "released"
+                entry["status"] = CtpState.RELEASED
                 entry.setdefault("gas", {})["release"] = int(receipt["gasUsed"])
                 released.append(bytes.fromhex(ctp_id_hex))
         self.save()
         return released
 
-    def funds(self) -> Balance:
+    def funds(self) -> Funds:
         return self.market.funds(self.address)
 
 
@@ -393,7 +407,7 @@ class MeterAgent(Agent):
 
     def __init__(self, name: str, chain: Chain, market: MarketClient, meter: Meter, state_path: Path) -> None:
         self.meter = meter
-        super().__init__(name, chain, market, meter._account, state_path)
+        super().__init__(name, chain, market, meter.m_key, state_path)
         self.state.setdefault("ercs", {})
 
     def register_coes(self, *, sender: LocalAccount) -> list[bytes]:
@@ -403,54 +417,40 @@ class MeterAgent(Agent):
             coe = self.meter.coe(pool.root) if pool.root is not None and pool.coe else None
             if coe is None:
                 continue
-            manufacturer, _ = self.market.coe(coe.root)
-            if int(manufacturer, 16) == 0:
+            if not self.market.coe(coe.root).registered:
                 self.market.register_coe(*coe.registration_args(), sender=sender)
                 done.append(coe.root)
         return done
 
-    def confirm_delivery(self, ctp: CommitToPay, deal: Deal) -> Any:
+    def confirm_delivery(self, ctp: CommitToPay, deal: Deal) -> EnergyReceipt:
         """Sign (once) the ERC for ``ctp`` after ``deal.energy_wh`` was delivered."""
         ctp_id = self.market.ctp_id(ctp)
         issued = self.state["ercs"].get(ctp_id.hex())
         if issued is not None:
-            return _StoredErc(issued)
-        erc = self.meter.sign_receipt(
+            return self._stored_receipt(ctp_id, issued)
+        receipt = self.meter.sign_receipt(
             ctp_id, ctp.price, deal.energy_wh, self.chain.chain_id, self.market.address, timestamp=self._now()
         )
-        self.state["ercs"][ctp_id.hex()] = _StoredErc.dump(erc)
-        self.save()
-        return erc
-
-
-class _StoredErc:
-    """An ERC reloaded from the meter agent's state (same argument tuple as the original)."""
-
-    def __init__(self, d: dict[str, Any]) -> None:
-        self._args = (
-            d["price"],
-            d["energy_wh"],
-            d["timestamp"],
-            bytes.fromhex(d["coe_root"]),
-            d["leaf_index"],
-            [bytes.fromhex(p) for p in d["proof"]],
-            bytes.fromhex(d["signature"]),
-        )
-
-    @staticmethod
-    def dump(erc: Any) -> dict[str, Any]:
-        return {
-            "price": erc.price,
-            "energy_wh": erc.energy_wh,
-            "timestamp": erc.timestamp,
-            "coe_root": erc.coe_root.hex(),
-            "leaf_index": erc.leaf_index,
-            "proof": [p.hex() for p in erc.proof],
-            "signature": erc.signature.hex(),
+        self.state["ercs"][ctp_id.hex()] = {
+            "price": receipt.price,
+            "energy_wh": receipt.energy_wh,
+            "timestamp": receipt.timestamp,
+            "coe_root": receipt.coe_root.hex(),
+            "leaf_index": receipt.leaf_index,
+            "proof": [p.hex() for p in receipt.proof],
+            "signature": receipt.signature.hex(),
         }
+        self.save()
+        return receipt
 
-    def as_args(self) -> tuple[Any, ...]:
-        return self._args
+    def _stored_receipt(self, ctp_id: bytes, d: dict[str, Any]) -> EnergyReceipt:
+        """The ERC issued earlier, from the state file (the signer is recovered from its signature)."""
+        fields = (ctp_id, d["price"], d["energy_wh"], bytes.fromhex(d["coe_root"]), d["leaf_index"], d["timestamp"])
+        data = eip712.erc_typed_data(*fields, self.chain.chain_id, self.market.address)
+        signature = bytes.fromhex(d["signature"])
+        signer = Account.recover_message(encode_typed_data(full_message=data), signature=signature)
+        proof = [bytes.fromhex(p) for p in d["proof"]]
+        return EnergyReceipt(*fields, signer, proof, signature, self.chain.chain_id, self.market.address)
 
 
 def negotiate_trade(
@@ -459,13 +459,15 @@ def negotiate_trade(
     *,
     amount_wh: int,
     offer_limit: int = 10,
-    transport: Any = None,
+    transport: Transport | None = None,
 ) -> Deal:
     """Negotiate a price for ``amount_wh`` (signed offers; in-memory transport unless one
     is given, e.g. the ARB) and record the deal on both sides."""
     agreement: Agreement = negotiate_sync(
         consumer.party(amount_wh), producer.party(amount_wh), transport, amount=amount_wh, offer_limit=offer_limit
     )
-    deal = Deal(agreement.t_id, producer.account_id, agreement.price, agreement.amount, secrets.token_bytes(32))
+    deal = Deal(
+        agreement.negotiation_id, producer.account_id, agreement.price, agreement.amount, secrets.token_bytes(32)
+    )
     producer.remember(deal)
     return deal

@@ -11,9 +11,12 @@ import tempfile
 import time
 from collections.abc import Sequence
 
+from ..kernel.crypto import generate_keypairs
+from .certificates import ManufacturerCA
 from .keystore import KdfParams
-from .merkle import COE_LEAF, StandardMerkleTree, keccak256, make_merkle_tree, process_proof
-from .meter import ManufacturerCA, Meter, generate_keypairs
+from .merkle import COE_LEAF, StandardMerkleTree, make_merkle_tree, process_proof
+from .meter import Meter
+from .pools import coe_leaf_hash
 
 __all__ = ["merkle_main", "pool_timings"]
 
@@ -23,8 +26,7 @@ def pool_timings(keys: int) -> dict[str, float]:
     t0 = time.perf_counter()
     secrets_, addresses = generate_keypairs(keys)
     t1 = time.perf_counter()
-    zero12 = bytes(12)
-    hashes = [keccak256(keccak256(i.to_bytes(32, "big") + zero12 + a)) for i, a in enumerate(addresses)]
+    hashes = [coe_leaf_hash(i, a) for i, a in enumerate(addresses)]
     order = sorted(range(keys), key=hashes.__getitem__)
     t2 = time.perf_counter()
     tree = make_merkle_tree([hashes[i] for i in order])

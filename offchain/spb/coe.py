@@ -18,6 +18,9 @@ On-chain format (checked by ``registerCoE(bytes32 root, bytes verifierCertificat
 ``coeSignature = personal_sign(keccak256(abi.encode(keccak256("GridLedger.CertificateOfExistence.v1"), root)))``
 by the verifier's M-key; ``verifierCertificate`` is the CA's signature over the verifier's address.
 
+Certificates themselves (:class:`CertificateOfExistence`, the meters' certificates) are
+in :mod:`.certificates`, the errors in :mod:`.errors`, the group tree in :mod:`.pools`.
+
 Group CoEs: several meters contribute leaf hashes (only hashes) to a
 :class:`GroupCoordinator`, which builds the StandardMerkleTree over all of them and
 publishes the hash tree; each member keeps only the proofs of its own leaves. Every
@@ -30,91 +33,46 @@ import json
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import ecies
-from coincurve import PublicKey
 from eth_utils import to_checksum_address
 
-from ..errors import GridLedgerError
-from .merkle import keccak256, make_merkle_tree
-from .meter import Meter, MeterCertificate, MeterError, recover_personal
+from ..kernel.crypto import address_bytes, address_of_public_key, from_hex, keccak256, recover_personal, to_hex
+from ..kernel.errors import SignatureError
+from .certificates import CertificateOfExistence, MeterCertificate, coe_inner
+from .errors import BadSignatureError, CoEError, UncertifiedMeterError, WrongRecipientError
+from .merkle import make_merkle_tree
+from .meter import Meter
+from .pools import GroupTree
 
 __all__ = [
-    "CoEError",
-    "CoERefusedError",
-    "UncertifiedMeterError",
-    "BadSignatureError",
-    "WrongRecipientError",
-    "coe_inner",
     "request_inner",
     "VerifierInfo",
     "VerificationRequest",
-    "CertificateOfExistence",
     "VerifierMeter",
     "make_verification_request",
     "open_sealed_coe",
     "choose_verifier",
     "request_coe",
     "GroupCoordinator",
-    "GroupTree",
 ]
 
-_COE_TAG = keccak256(b"GridLedger.CertificateOfExistence.v1")
 _VR_TAG = keccak256(b"GridLedger.VerificationRequest.v1")
 _ZERO12 = bytes(12)
 
 
-class CoEError(GridLedgerError):
-    """A CoE, request or group tree is malformed or does not verify."""
-
-
-class CoERefusedError(CoEError):
-    """A verifier meter refused a verification request."""
-
-
-class UncertifiedMeterError(CoERefusedError):
-    """The meter's certificate is not signed by a manufacturer CA the verifier trusts."""
-
-
-class BadSignatureError(CoERefusedError):
-    """A signature does not verify for the key it claims."""
-
-
-class WrongRecipientError(CoERefusedError):
-    """The request is meant for (or encrypted to) another verifier meter."""
-
-
-def _addr(a: str) -> bytes:
-    return bytes.fromhex(a.removeprefix("0x"))
-
-
-def coe_inner(root: bytes) -> bytes:
-    """``keccak256(abi.encode(keccak256("GridLedger.CertificateOfExistence.v1"), root))``."""
-    if len(root) != 32:
-        raise CoEError(f"a CoE root is 32 bytes, got {len(root)}")
-    return keccak256(_COE_TAG + root)
-
-
 def request_inner(recipient: str, requester: str, encrypted_root: bytes) -> bytes:
     """The digest a requester signs (personal_sign) for a verification request."""
-    return keccak256(_VR_TAG + _ZERO12 + _addr(recipient) + _ZERO12 + _addr(requester) + keccak256(encrypted_root))
+    return keccak256(
+        _VR_TAG + _ZERO12 + address_bytes(recipient) + _ZERO12 + address_bytes(requester) + keccak256(encrypted_root)
+    )
 
 
-def _address_of_public_key(public_key: bytes) -> str:
+def _requester_address(public_key: bytes) -> str:
     try:
-        raw = PublicKey(public_key).format(compressed=False)
-    except Exception as exc:  # coincurve raises ValueError / TypeError
-        raise CoEError(f"not a secp256k1 public key: {exc}") from exc
-    return to_checksum_address(keccak256(raw[1:])[12:])
-
-
-def _hex(b: bytes) -> str:
-    return "0x" + b.hex()
-
-
-def _unhex(s: str) -> bytes:
-    return bytes.fromhex(str(s).removeprefix("0x"))
+        return address_of_public_key(public_key)
+    except SignatureError as exc:
+        raise CoEError(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -145,10 +103,10 @@ class VerificationRequest:
         return json.dumps(
             {
                 "recipient": self.recipient,
-                "encryptedRoot": _hex(self.encrypted_root),
-                "requesterPublicKey": _hex(self.requester_public_key),
+                "encryptedRoot": to_hex(self.encrypted_root),
+                "requesterPublicKey": to_hex(self.requester_public_key),
                 "requesterCertificate": self.requester_certificate.to_json(),
-                "signature": _hex(self.signature),
+                "signature": to_hex(self.signature),
             }
         ).encode()
 
@@ -158,73 +116,20 @@ class VerificationRequest:
             d = json.loads(data)
             return cls(
                 to_checksum_address(d["recipient"]),
-                _unhex(d["encryptedRoot"]),
-                _unhex(d["requesterPublicKey"]),
+                from_hex(d["encryptedRoot"]),
+                from_hex(d["requesterPublicKey"]),
                 MeterCertificate.from_json(d["requesterCertificate"]),
-                _unhex(d["signature"]),
+                from_hex(d["signature"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise CoEError(f"malformed verification request: {exc}") from exc
-
-
-@dataclass(frozen=True)
-class CertificateOfExistence:
-    """A verifier meter's signature over a pool root, with the verifier's certificate."""
-
-    root: bytes
-    verifier: str
-    verifier_certificate: MeterCertificate
-    signature: bytes
-
-    def check_signature(self) -> None:
-        """Raise :class:`BadSignatureError` unless the verifier signed this root and the certificate is its own."""
-        if self.verifier_certificate.meter != self.verifier:
-            raise BadSignatureError(
-                f"the CoE's certificate is for {self.verifier_certificate.meter}, not for its verifier {self.verifier}"
-            )
-        try:
-            signer = recover_personal(coe_inner(self.root), self.signature)
-        except MeterError as exc:
-            raise BadSignatureError(f"CoE signature: {exc}") from exc
-        if signer != self.verifier:
-            raise BadSignatureError(f"the CoE for root {_hex(self.root)} is signed by {signer}, not by {self.verifier}")
-
-    @property
-    def ca(self) -> str:
-        """The manufacturer CA that certified the verifier (the contract requires it registered)."""
-        return self.verifier_certificate.signer()
-
-    def registration_args(self) -> tuple[bytes, bytes, bytes]:
-        """Arguments of ``registerCoE(bytes32 root, bytes verifierCertificate, bytes coeSignature)``."""
-        return (self.root, self.verifier_certificate.signature, self.signature)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "root": _hex(self.root),
-            "verifier": self.verifier,
-            "verifierCertificate": _hex(self.verifier_certificate.signature),
-            "coeSignature": _hex(self.signature),
-        }
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> CertificateOfExistence:
-        try:
-            verifier = to_checksum_address(d["verifier"])
-            return cls(
-                _unhex(d["root"]),
-                verifier,
-                MeterCertificate(verifier, _unhex(d["verifierCertificate"])),
-                _unhex(d["coeSignature"]),
-            )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise CoEError(f"malformed CoE: {exc}") from exc
 
 
 def make_verification_request(requester: Meter, root: bytes, verifier: VerifierInfo) -> VerificationRequest:
     """The requester's side: encrypt ``root`` to ``verifier`` and sign the request."""
     if len(root) != 32:
         raise CoEError(f"a root is 32 bytes, got {len(root)}")
-    if _address_of_public_key(verifier.public_key) != verifier.address:
+    if _requester_address(verifier.public_key) != verifier.address:
         raise CoEError(f"the public key given for verifier {verifier.address} is not its key")
     encrypted = ecies.encrypt(verifier.public_key, root)
     signature = requester.sign_inner(request_inner(verifier.address, requester.address, encrypted))
@@ -256,9 +161,9 @@ class VerifierMeter:
             raise WrongRecipientError(f"the request is addressed to verifier {request.recipient}, not to {me}")
         cert = request.requester_certificate
         try:
-            requester = _address_of_public_key(request.requester_public_key)
+            requester = _requester_address(request.requester_public_key)
             ca = cert.signer()
-        except (CoEError, MeterError) as exc:
+        except (CoEError, SignatureError) as exc:
             raise UncertifiedMeterError(f"requester certificate unusable: {exc}") from exc
         if cert.meter != requester:
             raise UncertifiedMeterError(
@@ -272,7 +177,7 @@ class VerifierMeter:
             signer = recover_personal(
                 request_inner(request.recipient, requester, request.encrypted_root), request.signature
             )
-        except MeterError as exc:
+        except SignatureError as exc:
             raise BadSignatureError(f"request signature: {exc}") from exc
         if signer != requester:
             raise BadSignatureError(f"the request is signed by {signer}, not by the requester {requester}")
@@ -350,33 +255,6 @@ def request_coe(
 
 
 # -- group CoEs --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class GroupTree:
-    """The published hash tree of a group CoE (leaf hashes only) and its member count."""
-
-    tree: list[bytes]
-    members: int
-
-    @property
-    def root(self) -> bytes:
-        return self.tree[0]
-
-    @property
-    def root_hex(self) -> str:
-        return _hex(self.tree[0])
-
-    @property
-    def leaves(self) -> int:
-        return (len(self.tree) + 1) // 2
-
-    def to_json(self) -> dict[str, Any]:
-        return {"members": self.members, "tree": [_hex(h) for h in self.tree]}
-
-    @classmethod
-    def from_json(cls, d: dict[str, Any]) -> GroupTree:
-        return cls([_unhex(h) for h in d["tree"]], int(d["members"]))
-
-
 @dataclass
 class GroupCoordinator:
     """Assembles a group CoE tree from members' leaf hashes (it never sees keys or addresses).

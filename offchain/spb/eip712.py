@@ -14,7 +14,9 @@ from typing import Any
 from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
+
+from ..kernel.crypto import keccak256
 
 __all__ = [
     "DOMAIN_NAME",
@@ -22,6 +24,8 @@ __all__ = [
     "DOMAIN_TYPE",
     "ERC_TYPE",
     "erc_message",
+    "erc_typed_data",
+    "typed_data",
     "CommitToPay",
     "Terms",
     "domain",
@@ -125,24 +129,29 @@ def domain(chain_id: int, market: str) -> dict[str, Any]:
     }
 
 
+def typed_data(
+    primary: str, fields: list[dict[str, str]], message: dict[str, Any], chain_id: int, market: str
+) -> dict[str, Any]:
+    """The full EIP-712 message (``encode_typed_data(full_message=...)``) of one market type."""
+    return {
+        "types": {"EIP712Domain": DOMAIN_TYPE, primary: fields},
+        "primaryType": primary,
+        "domain": domain(chain_id, market),
+        "message": message,
+    }
+
+
 def _signable(primary: str, fields: list[dict[str, str]], message: dict[str, Any], chain_id: int, market: str) -> Any:
-    return encode_typed_data(
-        full_message={
-            "types": {"EIP712Domain": DOMAIN_TYPE, primary: fields},
-            "primaryType": primary,
-            "domain": domain(chain_id, market),
-            "message": message,
-        }
-    )
+    return encode_typed_data(full_message=typed_data(primary, fields, message, chain_id, market))
 
 
 def _digest(signable: Any) -> bytes:
-    return keccak(b"\x19" + signable.version + signable.header + signable.body)
+    return keccak256(b"\x19" + signable.version + signable.header + signable.body)
 
 
 def contract_hash(energy_wh: int, rate: int, salt: bytes, meter_key: str) -> bytes:
     """``keccak256(abi.encode(uint128 energyWh, uint256 rate, bytes32 salt, address meterKey))``."""
-    return keccak(
+    return keccak256(
         abi_encode(
             ["uint128", "uint256", "bytes32", "address"], [energy_wh, rate, salt, to_checksum_address(meter_key)]
         )
@@ -172,6 +181,21 @@ def erc_message(ctp_id: bytes, price: int, energy_wh: int, coe_root: bytes, leaf
     }
 
 
+def erc_typed_data(
+    ctp_id: bytes,
+    price: int,
+    energy_wh: int,
+    coe_root: bytes,
+    leaf_index: int,
+    timestamp: int,
+    chain_id: int,
+    market: str,
+) -> dict[str, Any]:
+    """The ERC's full EIP-712 message: the one definition the meter, the client and the tests use."""
+    msg = erc_message(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp)
+    return typed_data("EnergyReceipt", ERC_TYPE, msg, chain_id, market)
+
+
 def erc_digest(
     ctp_id: bytes,
     price: int,
@@ -183,8 +207,8 @@ def erc_digest(
     market: str,
 ) -> bytes:
     """EIP-712 digest of an ERC (equals ``SpbMarket.hashReceipt``)."""
-    msg = erc_message(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp)
-    return _digest(_signable("EnergyReceipt", ERC_TYPE, msg, chain_id, market))
+    data = erc_typed_data(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp, chain_id, market)
+    return _digest(encode_typed_data(full_message=data))
 
 
 def sign_erc(
@@ -199,10 +223,8 @@ def sign_erc(
     market: str,
 ) -> bytes:
     """A leaf key's EIP-712 signature over an ERC."""
-    msg = erc_message(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp)
-    return bytes(
-        Account.sign_message(_signable("EnergyReceipt", ERC_TYPE, msg, chain_id, market), private_key).signature
-    )
+    data = erc_typed_data(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp, chain_id, market)
+    return bytes(Account.sign_message(encode_typed_data(full_message=data), private_key).signature)
 
 
 def coe_registration_digest(root: bytes, verifier: str, chain_id: int, market: str) -> bytes:

@@ -14,12 +14,14 @@ from typing import Any
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from ..contracts import deploy
-from ..network import Chain
-from .eip712 import CommitToPay, Terms, ctp_digest, sign_coe_registration, sign_ctp, sign_erc
+from ..kernel.chain import Chain
+from ..kernel.contracts import deploy
+from ..kernel.crypto import keccak256, personal_sign
+from .certificates import certificate_inner
+from .eip712 import CommitToPay, Terms, ctp_digest, sign_coe_registration, sign_ctp
 from .market import MarketClient, Settlement
-from .merkle import COE_LEAF, StandardMerkleTree, keccak256
-from .meter import certificate_inner, personal_sign
+from .merkle import COE_LEAF, StandardMerkleTree
+from .receipts import EnergyReceipt
 
 __all__ = ["measure", "measure_escrow", "measure_funds_layout", "measure_leaf_markers", "TREE_LEAVES", "BATCH"]
 
@@ -58,7 +60,7 @@ class _Bench:
         if funds_in_vault:
             self.market = _deploy_on_vault(chain, self.governor)
         else:
-            self.market = MarketClient.deploy(chain, self.governor)
+            self.market = MarketClient.deploy(chain, sender=self.governor)
         ca, verifier = _key("ca", 0), _key("verifier", 0)
         self.market.set_manufacturer(ca.address, True, sender=self.governor)
         self.keys = [_key("leaf", i) for i in range(keys_needed)]
@@ -97,14 +99,15 @@ class _Bench:
         self.next_nonce += 1
         return ctp, terms
 
-    def erc(self, ctp: CommitToPay, terms: Terms) -> tuple[Any, ...]:
+    def erc(self, ctp: CommitToPay, terms: Terms) -> EnergyReceipt:
         """The ERC signed by the meter key the CTP named."""
         leaf = self.leaf_of[terms.meter_key]
         ctp_id = ctp_digest(ctp, self.chain.chain_id, self.market.address)
         ts = ERC_TIMESTAMP
         cid, addr = self.chain.chain_id, self.market.address
-        sig = sign_erc(self.keys[leaf].key, ctp_id, ctp.price, terms.energy_wh, self.tree.root, leaf, ts, cid, addr)
-        return (ctp.price, terms.energy_wh, ts, self.tree.root, leaf, self.tree.get_proof(leaf), sig)
+        proof = self.tree.get_proof(leaf)
+        key = self.keys[leaf].key
+        return EnergyReceipt.signed(key, ctp_id, ctp.price, terms.energy_wh, self.tree.root, leaf, ts, proof, cid, addr)
 
     def on_chain_trade(self, consumer: LocalAccount) -> tuple[int, int]:
         ctp, terms = self.ctp(consumer)
@@ -119,7 +122,7 @@ class _Bench:
 
     def single_trade(self, consumer: LocalAccount) -> int:
         s = self.signed(consumer)
-        receipt = self.market.settle_signed(s.ctp, s.consumer_signature, s.terms, s.erc, sender=self.producer)
+        receipt = self.market.settle_signed(s.ctp, s.consumer_signature, s.terms, s.receipt, sender=self.producer)
         return int(receipt["gasUsed"])
 
 

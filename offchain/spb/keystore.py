@@ -12,7 +12,7 @@ in the same spirit (scrypt KDF, authenticated cipher) around the whole payload:
 The header (format, kind, KDF parameters) is authenticated as associated data, so a
 changed parameter fails like a wrong passphrase. Nothing in the file is readable
 without the passphrase. Files are created with mode 0600 and replaced atomically
-(temporary file in the same folder, fsync, rename, fsync of the folder).
+(:func:`offchain.kernel.fs.atomic_write`: temporary file, fsync, rename, fsync of the folder).
 
 Next to the file, ``<file>.journal`` holds append-only records, each encrypted with
 the same derived key and fsynced before :meth:`EncryptedStore.append` returns — the
@@ -35,9 +35,10 @@ from typing import Any
 
 from Crypto.Cipher import AES
 
-from ..errors import GridLedgerError
+from ..kernel.errors import GridLedgerError
+from ..kernel.fs import atomic_write, fsync_dir
 
-__all__ = ["KeystoreError", "WrongPassphraseError", "KdfParams", "EncryptedStore", "atomic_write"]
+__all__ = ["KeystoreError", "WrongPassphraseError", "KdfParams", "EncryptedStore"]
 
 FORMAT = "gridledger-keystore-v1"
 _JOURNAL_AAD = b"gridledger-keystore-v1/journal"
@@ -76,35 +77,6 @@ class KdfParams:
             maxmem=128 * self.r * self.n * self.p + (1 << 24),
             dklen=32,
         )
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # some file systems refuse to open folders
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write(path: str | Path, data: bytes, mode: int = 0o600) -> None:
-    """Write ``data`` to ``path`` atomically with permissions ``mode`` (never partially)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
 
 
 def _header(kind: str, kdf: KdfParams, salt: bytes) -> dict[str, Any]:
@@ -201,7 +173,7 @@ class EncryptedStore:
         atomic_write(self.path, json.dumps(doc).encode())
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.journal_path)
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
 
     # -- journal -----------------------------------------------------------------------
     def append(self, record: dict[str, Any]) -> None:
@@ -219,7 +191,7 @@ class EncryptedStore:
         finally:
             os.close(fd)
         if created:
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
 
     def journal(self) -> list[dict[str, Any]]:
         """The journal's records, oldest first (a torn last line is skipped)."""

@@ -1,48 +1,94 @@
 """Client of the deployed ``SpbMarket`` contract: the API agents, scripts and users call.
 
-Every state-changing method sends one transaction through :meth:`Chain.send` (fees,
-nonce and gas filled in; a refusal raises :class:`TransactionFailedError` carrying the
-contract's custom error name and arguments, before anything is sent) and returns the
-receipt. Reads return plain Python values.
+Every state-changing method takes the signing account as keyword-only ``sender=``
+(a local account, signed here, or an address unlocked on the node), sends one
+transaction through :meth:`Chain.send` (fees, nonce and gas filled in; a refusal
+raises :class:`TransactionFailedError` carrying the contract's custom error name and
+arguments, before anything is sent) and returns the receipt, or what the transaction
+created. Reads return frozen dataclasses: :class:`EnergyAccount`, :class:`Funds`,
+:class:`CoERecord`, :class:`CommitmentStatus`.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
+from web3.logs import DISCARD
 
-from ..common.funds import ETHER, Balance, FundsClient
-from ..contracts import artifact, deploy
-from ..network import Chain
+from ..common.funds import ETHER, Funds, FundsClient
+from ..kernel.artifacts import artifact
+from ..kernel.chain import Chain
+from ..kernel.contracts import deploy
 from .eip712 import CommitToPay, Terms, ctp_digest
+from .receipts import EnergyReceipt
 
-__all__ = ["MarketClient", "Settlement", "COMMITMENT_STATUS"]
+__all__ = ["MarketClient", "Settlement", "EnergyAccount", "Funds", "CoERecord", "CommitmentStatus", "Sender"]
 
-#: ``CommitmentStatus`` enum of ``SpbTypes.sol``.
-COMMITMENT_STATUS = ("none", "pending", "settled", "released")
-
+#: who signs a transaction: a local account, or an address unlocked on the node
 Sender = LocalAccount | str
+
+
+class CommitmentStatus(enum.IntEnum):
+    """``CommitmentStatus`` of ``interfaces/spb/SpbTypes.sol`` (same values)."""
+
+    NONE = 0
+    PENDING = 1
+    SETTLED = 2
+    RELEASED = 3
+
+
+@dataclass(frozen=True)
+class EnergyAccount:
+    """An energy account as the market stores it."""
+
+    owner: str
+    supply_wh: int
+    #: uncollected earnings, wei
+    earnings: int
+    #: id of the account's latest supply (the supply ids form a hash chain)
+    last_supply_id: bytes
+
+
+@dataclass(frozen=True)
+class CoERecord:
+    """A registered Certificate of Existence: who made the verifier meter and who signed the root."""
+
+    manufacturer: str
+    verifier: str
+
+    @property
+    def registered(self) -> bool:
+        return int(self.manufacturer, 16) != 0
 
 
 @dataclass(frozen=True)
 class Settlement:
-    """One item of a batch: a signed CTP, its terms and the meter's ERC arguments."""
+    """One item of a batch: a signed CTP, its terms and the meter's ERC."""
 
     ctp: CommitToPay
     consumer_signature: bytes
     terms: Terms
-    erc: tuple[Any, ...]
+    receipt: EnergyReceipt
 
     def as_args(self) -> tuple[Any, ...]:
-        return (self.ctp.as_args(), self.consumer_signature, self.terms.as_args(), self.erc)
+        return (self.ctp.as_args(), self.consumer_signature, self.terms.as_args(), self.receipt.as_args())
 
     def packed(self) -> bytes:
         """This item in ``settleBatchPacked``'s layout (see ``ISpbMarketActions``)."""
-        price, energy_wh, timestamp, root, leaf, proof, erc_signature = self.erc
-        ctp = self.ctp
+        erc, ctp = self.receipt, self.ctp
+        price, energy_wh, timestamp, root, leaf, proof, erc_signature = (
+            erc.price,
+            erc.energy_wh,
+            erc.timestamp,
+            erc.coe_root,
+            erc.leaf_index,
+            erc.proof,
+            erc.signature,
+        )
         if price != ctp.price:
             raise ValueError(f"a packed item carries one price: CTP {ctp.price}, ERC {price}")
         if leaf >= 2**64 or len(proof) > 255:
@@ -83,13 +129,11 @@ class MarketClient:
         self.ledger = FundsClient(chain, self.contract)
 
     @classmethod
-    def deploy(
-        cls, chain: Chain, governor: Sender, *, account_fee: int = 0, payment_asset: str = ETHER
-    ) -> MarketClient:
-        """Deploy a new market governed by ``governor``, paying in ``payment_asset``
-        (an ERC-20 address, or :data:`~offchain.common.funds.ETHER`)."""
-        address = governor if isinstance(governor, str) else governor.address
-        contract = deploy(chain, "SpbMarket", address, account_fee, payment_asset, sender=governor)
+    def deploy(cls, chain: Chain, *, sender: Sender, account_fee: int = 0, payment_asset: str = ETHER) -> MarketClient:
+        """Deploy a new market governed by ``sender``, paying in ``payment_asset`` (an ERC-20
+        address, or :data:`~offchain.common.funds.ETHER`)."""
+        address = sender if isinstance(sender, str) else sender.address
+        contract = deploy(chain, "SpbMarket", address, account_fee, payment_asset, sender=sender)
         return cls(chain, contract.address)
 
     @property
@@ -104,8 +148,6 @@ class MarketClient:
 
     def events(self, receipt: Any, name: str) -> list[dict[str, Any]]:
         """Decoded ``name`` events of ``receipt`` (as plain dicts)."""
-        from web3.logs import DISCARD
-
         return [dict(e["args"]) for e in getattr(self.contract.events, name)().process_receipt(receipt, errors=DISCARD)]
 
     # -- governance ----------------------------------------------------------------------
@@ -128,15 +170,14 @@ class MarketClient:
         return int(self.events(receipt, "AccountOpened")[0]["accountId"])
 
     def supply_energy(self, account_id: int, amount_wh: int, price: int, negotiable: bool, *, sender: Sender) -> bytes:
-        """Add supply; returns the supply id (T_ID) chained to the previous one."""
+        """Add supply; returns the new supply id (chained to the account's previous supply id)."""
         fn = self.contract.functions.supplyEnergy(account_id, amount_wh, price, negotiable)
         receipt = self._send(fn, sender, "supplyEnergy")
         return bytes(self.events(receipt, "EnergySupplied")[0]["supplyId"])
 
-    def account(self, account_id: int) -> tuple[str, int, int, bytes]:
-        """(owner, supply Wh, uncollected earnings wei, last supply id) of an account."""
+    def account(self, account_id: int) -> EnergyAccount:
         owner, supply, earnings, last = self.contract.functions.accountOf(account_id).call()
-        return owner, int(supply), int(earnings), bytes(last)
+        return EnergyAccount(str(owner), int(supply), int(earnings), bytes(last))
 
     def collect(self, account_id: int, *, sender: Sender) -> int:
         """Move an account's earnings to its owner's balance; returns the wei moved."""
@@ -153,7 +194,7 @@ class MarketClient:
     def withdraw_to(self, to: str, amount: int, *, sender: Sender) -> Any:
         return self.ledger.withdraw_to(to, amount, sender=sender)
 
-    def funds(self, owner: str) -> Balance:
+    def funds(self, owner: str) -> Funds:
         """``owner``'s balance and frozen part (payment-asset units); ``.free`` is what it can spend."""
         return self.ledger.funds(owner)
 
@@ -167,14 +208,14 @@ class MarketClient:
     def release(self, ctp: CommitToPay, *, sender: Sender) -> Any:
         return self._send(self.contract.functions.release(ctp.as_args()), sender, "release (expired CTP)")
 
-    def settle(self, ctp: CommitToPay, terms: Terms, erc: tuple[Any, ...], *, sender: Sender) -> Any:
-        fn = self.contract.functions.settle(ctp.as_args(), terms.as_args(), erc)
+    def settle(self, ctp: CommitToPay, terms: Terms, receipt: EnergyReceipt, *, sender: Sender) -> Any:
+        fn = self.contract.functions.settle(ctp.as_args(), terms.as_args(), receipt.as_args())
         return self._send(fn, sender, "settle (ERC)")
 
     def settle_signed(
-        self, ctp: CommitToPay, consumer_signature: bytes, terms: Terms, erc: tuple[Any, ...], *, sender: Sender
+        self, ctp: CommitToPay, consumer_signature: bytes, terms: Terms, receipt: EnergyReceipt, *, sender: Sender
     ) -> Any:
-        fn = self.contract.functions.settleSigned(ctp.as_args(), consumer_signature, terms.as_args(), erc)
+        fn = self.contract.functions.settleSigned(ctp.as_args(), consumer_signature, terms.as_args(), receipt.as_args())
         return self._send(fn, sender, "settleSigned (CTP + ERC)")
 
     def settle_batch(self, items: list[Settlement], *, atomic: bool, sender: Sender, packed: bool = True) -> Any:
@@ -186,9 +227,9 @@ class MarketClient:
         fn = self.contract.functions.settleBatch([i.as_args() for i in items], atomic)
         return self._send(fn, sender, "settleBatch")
 
-    def status(self, ctp: CommitToPay) -> str:
-        """none | pending | settled | released — of an on-chain CTP (a signed one reads none)."""
-        return COMMITMENT_STATUS[self.contract.functions.commitmentStatus(ctp.as_args()).call()]
+    def status(self, ctp: CommitToPay) -> CommitmentStatus:
+        """Status of an on-chain CTP (a signed one reads ``NONE``)."""
+        return CommitmentStatus(self.contract.functions.commitmentStatus(ctp.as_args()).call())
 
     def settled_on_chain(self, ctp_id: bytes, from_block: int = 0) -> bool:
         """Whether a ``Settled`` event exists for ``ctp_id`` (works for signed CTPs too)."""
@@ -212,10 +253,10 @@ class MarketClient:
         fn = self.contract.functions.registerCoE(root, verifier_certificate, coe_signature, possession)
         return self._send(fn, sender, "registerCoE")
 
-    def coe(self, root: bytes) -> tuple[str, str]:
-        """(manufacturer, verifier) of a registered CoE; zero addresses if unknown."""
+    def coe(self, root: bytes) -> CoERecord:
+        """The registered CoE of ``root`` (zero addresses if unknown: ``registered`` is then false)."""
         manufacturer, verifier = self.contract.functions.coeOf(root).call()
-        return manufacturer, verifier
+        return CoERecord(str(manufacturer), str(verifier))
 
     def leaf_used(self, root: bytes, leaf_index: int) -> bool:
         return bool(self.contract.functions.isLeafUsed(root, leaf_index).call())

@@ -1,7 +1,7 @@
 """Python port of ``@openzeppelin/merkle-tree`` 1.0.8 ``StandardMerkleTree``.
 
 Same roots, proofs and ``dump()`` JSON as the JavaScript library for the same values
-(``tests/spb_offchain/test_merkle_interop.py`` checks it against the copy in
+(``tests/spb/offchain/test_merkle_interop.py`` checks it against the copy in
 ``node_modules``), so trees built here verify with OpenZeppelin's ``MerkleProof``:
 
 * leaf hash = ``keccak256(keccak256(abi.encode(values...)))``;
@@ -23,12 +23,12 @@ from typing import Any
 from eth_abi import encode as abi_encode
 from eth_utils import is_address, to_checksum_address
 
-from ..errors import GridLedgerError
+from ..kernel.crypto import keccak256, to_hex
+from ..kernel.errors import GridLedgerError
 
 __all__ = [
     "MerkleError",
     "StandardMerkleTree",
-    "keccak256",
     "leaf_hash",
     "node_hash",
     "make_merkle_tree",
@@ -48,21 +48,6 @@ _FORMAT = "standard-v1"
 class MerkleError(GridLedgerError):
     """A Merkle tree, proof, leaf value or dump is malformed or inconsistent."""
 
-
-def _make_keccak() -> Callable[[bytes], bytes]:
-    try:  # safe-pysha3 (a brownie dependency): ~10x faster per call than eth_hash
-        import sha3
-
-        k = sha3.keccak_256
-        return lambda data: k(data).digest()
-    except ImportError:  # pragma: no cover - fallback when pysha3 is missing
-        from eth_hash.auto import keccak as k2
-
-        return k2
-
-
-keccak256: Callable[[bytes], bytes] = _make_keccak()
-keccak256.__doc__ = "Keccak-256 of ``data`` (32 bytes)."
 
 _ZERO12 = bytes(12)
 _UINT256_MAX = (1 << 256) - 1
@@ -160,10 +145,6 @@ def process_proof(leaf: bytes, proof: Iterable[bytes]) -> bytes:
     return h
 
 
-def _hex(b: bytes) -> str:
-    return "0x" + b.hex()
-
-
 def _unhex32(s: Any) -> bytes:
     if isinstance(s, bytes | bytearray):
         b = bytes(s)
@@ -249,7 +230,7 @@ class StandardMerkleTree:
         return {
             "format": _FORMAT,
             "leafEncoding": list(self.leaf_encoding),
-            "tree": [_hex(h) for h in self.tree],
+            "tree": [to_hex(h) for h in self.tree],
             "values": [
                 {"value": _normalise(self.leaf_encoding, v), "treeIndex": ti}
                 for v, ti in zip(self.values, self.tree_indices, strict=True)
@@ -263,7 +244,7 @@ class StandardMerkleTree:
 
     @property
     def root_hex(self) -> str:
-        return _hex(self.tree[0])
+        return to_hex(self.tree[0])
 
     def __len__(self) -> int:
         return len(self.values)
@@ -303,10 +284,6 @@ class StandardMerkleTree:
                 i = (i - 1) // 2
             out.append(proof)
         return out
-
-    def verify_leaf(self, leaf: int | Sequence[Any], proof: Sequence[bytes]) -> bool:
-        value = self.values[leaf] if isinstance(leaf, int) else leaf
-        return process_proof(self.leaf_hash(value), proof) == self.root
 
     @staticmethod
     def verify(root: bytes | str, leaf_encoding: Sequence[str], leaf: Sequence[Any], proof: Sequence[Any]) -> bool:

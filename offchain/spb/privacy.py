@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .meter import EnergyReceipt
+from .receipts import EnergyReceipt
 
 __all__ = ["Observation", "observe", "AdversaryResult", "PrivacyReport", "privacy_report", "FIELDS"]
 
@@ -64,10 +64,6 @@ class AdversaryResult:
     trials: int
     accuracy: float
     chance: float
-
-    @property
-    def advantage(self) -> float:
-        return self.accuracy - self.chance
 
     @property
     def margin(self) -> float:

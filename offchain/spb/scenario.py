@@ -7,24 +7,32 @@ consumers with deposits) is written once.
 
 from __future__ import annotations
 
+import enum
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
 
 from eth_account.signers.local import LocalAccount
 
-from ..network import Chain
-from .agents import ConsumerAgent, Deal, MeterAgent, ProducerAgent, negotiate_trade
+from ..kernel.chain import Chain
+from ..negotiation import Transport
+from .agents import ConsumerAgent, CtpState, Deal, MeterAgent, ProducerAgent, negotiate_trade
+from .certificates import ManufacturerCA
 from .coe import GroupCoordinator, VerifierMeter, request_coe
 from .eip712 import CommitToPay
 from .keystore import KdfParams
 from .market import MarketClient
-from .meter import ManufacturerCA, Meter
+from .meter import Meter
 
-__all__ = ["Population", "TradeResult", "build_population", "run_trade"]
+__all__ = ["CtpForm", "Population", "TradeResult", "build_population", "run_trade"]
 
-Form = Literal["onchain", "signed"]
+
+class CtpForm(enum.StrEnum):
+    """How the consumer commits: an on-chain CTP (then the ERC settles it) or a signed one settled with the ERC."""
+
+    ONCHAIN = "onchain"
+    SIGNED = "signed"
+
 
 #: (opening, reservation) prices in wei per Wh of sellers and buyers; agent i adds i × RATE_STEP.
 SELL_RATES = (2 * 10**11, 12 * 10**10)
@@ -53,12 +61,13 @@ class Population:
 class TradeResult:
     """One trade as it ended, with the gas each transaction used."""
 
-    form: Form
+    form: CtpForm
     consumer: str
     producer: str
     ctp_id: bytes
     deal: Deal
-    outcome: Literal["settled", "released"]
+    #: ``CtpState.SETTLED`` or ``CtpState.RELEASED``
+    outcome: CtpState
     gas: dict[str, int]
     coe_root: bytes | None = None
 
@@ -95,7 +104,7 @@ def build_population(
     rng = rng or random.Random()
     workdir.mkdir(parents=True, exist_ok=True)
     governor = keys[0]
-    market = market or MarketClient.deploy(chain, governor)
+    market = market or MarketClient.deploy(chain, sender=governor)
     ca = ManufacturerCA.generate()
     market.set_manufacturer(ca.address, True, sender=governor)
     verifiers = [
@@ -166,22 +175,23 @@ def run_trade(
     producer: int,
     *,
     amount_wh: int,
-    form: Form = "onchain",
+    form: CtpForm | str = CtpForm.ONCHAIN,
     deliver: bool = True,
     ttl: int = 3600,
-    transport: Any = None,
+    transport: Transport | None = None,
 ) -> TradeResult:
     """negotiate → CTP (on chain or signed) → producer checks it → delivery → ERC → settle.
 
     With ``deliver=False`` the producer never delivers: the CTP must be on chain, the
     chain's clock is moved past its expiry (local devnets only) and the consumer releases it.
     """
+    form = CtpForm(form)
     c, p, m = pop.consumers[consumer], pop.producers[producer], pop.meters[consumer]
     deal = negotiate_trade(c, p, amount_wh=amount_wh, transport=transport)
     gas: dict[str, int] = {}
     signature: bytes | None = None
     ctp: CommitToPay
-    if form == "onchain":
+    if form is CtpForm.ONCHAIN:
         ctp = c.commit(deal, ttl=ttl)
         gas["commit"] = c.state["ctps"][pop.market.ctp_id(ctp).hex()]["gas"]["commit"]
         p.follow()
@@ -190,13 +200,13 @@ def run_trade(
     p.accept(ctp)
     ctp_id = pop.market.ctp_id(ctp)
     if not deliver:
-        if form != "onchain":
+        if form is not CtpForm.ONCHAIN:
             raise ValueError("an undelivered trade is only meaningful with an on-chain CTP")
         _advance(pop.chain, ttl + 1)
         c.release_expired()
         gas["release"] = c.state["ctps"][ctp_id.hex()]["gas"]["release"]
-        return TradeResult(form, c.name, p.name, ctp_id, deal, "released", gas)
-    erc = m.confirm_delivery(ctp, deal)
-    receipt = p.settle(ctp, erc, consumer_signature=signature)
-    gas["settle" if form == "onchain" else "settle_signed"] = int(receipt["gasUsed"]) if receipt else 0
-    return TradeResult(form, c.name, p.name, ctp_id, deal, "settled", gas, coe_root=erc.as_args()[3])
+        return TradeResult(form, c.name, p.name, ctp_id, deal, CtpState.RELEASED, gas)
+    receipt = m.confirm_delivery(ctp, deal)
+    tx = p.settle(ctp, receipt, consumer_signature=signature)
+    gas["settle" if form is CtpForm.ONCHAIN else "settle_signed"] = int(tx["gasUsed"]) if tx else 0
+    return TradeResult(form, c.name, p.name, ctp_id, deal, CtpState.SETTLED, gas, coe_root=receipt.coe_root)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from offchain.cli import build_parser
+from offchain.app.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,11 +73,21 @@ def test_bad_rpc_url_is_one_line_and_non_zero(url, message):
     assert "Traceback" not in result.stderr
 
 
+def chain_state(web3) -> tuple[int, list[int]]:
+    """Block number and the nonce of every funded account (anvil mines a block per transaction)."""
+    return web3.eth.block_number, [web3.eth.get_transaction_count(a, "pending") for a in web3.eth.accounts]
+
+
 def test_wrong_chain_id_is_refused_before_sending(web3):
     url = web3.provider.endpoint_uri
+    before = chain_state(web3)
     result = run("trade", "--rpc-url", url, "--chain-id", "1")
     assert result.returncode == 1
     assert "chain id mismatch" in result.stderr and "expected 1" in result.stderr
+    assert chain_state(web3) == before  # nothing was sent: no block, no nonce used
+    # the same command with the right chain id does send (so the state above would show it)
+    assert run("trade", "--rpc-url", url, "--chain-id", str(web3.eth.chain_id)).returncode == 0
+    assert chain_state(web3) != before
 
 
 def test_trade_runs_one_full_trade_on_the_configured_chain(web3):

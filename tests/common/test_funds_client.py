@@ -6,10 +6,11 @@ from __future__ import annotations
 import brownie
 import pytest
 
-from offchain.common import Balance
+from offchain.common import Funds
 from offchain.common.funds import ETHER
-from offchain.errors import TransactionFailedError
-from offchain.network import anvil_keys, connect
+from offchain.kernel.anvil import anvil_keys
+from offchain.kernel.chain import connect
+from offchain.kernel.errors import TransactionFailedError
 from offchain.spb.market import MarketClient
 
 
@@ -37,29 +38,29 @@ def token(TestToken, accounts, keys):
 
 
 def test_token_deposit_approves_then_deposits_and_withdraw_to_pays_out(rpc, keys, token):
-    market = MarketClient.deploy(rpc, keys[0], payment_asset=token.address)
+    market = MarketClient.deploy(rpc, sender=keys[0], payment_asset=token.address)
     user, friend = keys[5], keys[6]
     assert market.ledger.payment_asset == token.address
     assert not market.ledger.pays_in_ether
     market.deposit(12_345, sender=user)
-    assert market.funds(user.address) == Balance(12_345, 0)
+    assert market.funds(user.address) == Funds(12_345, 0)
     assert token.allowance(user.address, market.address) == 0  # approved exactly what it deposited
     market.withdraw_to(friend.address, 345, sender=user)
     assert token.balanceOf(friend.address) == 10**9 + 345
     market.withdraw(12_000, sender=user)
     assert token.balanceOf(user.address) == 10**9 - 345
-    assert market.funds(user.address) == Balance(0, 0)
+    assert market.funds(user.address) == Funds(0, 0)
 
 
 def test_ether_deposit_attaches_the_value(rpc, keys):
-    market = MarketClient.deploy(rpc, keys[0], payment_asset=ETHER)
+    market = MarketClient.deploy(rpc, sender=keys[0], payment_asset=ETHER)
     market.deposit(10**15, sender=keys[7])
     funds = market.funds(keys[7].address)
-    assert funds == Balance(10**15, 0) and funds.free == 10**15
+    assert funds == Funds(10**15, 0) and funds.free == 10**15
 
 
 def test_a_refusal_arrives_as_the_ledgers_custom_error_and_sends_nothing(rpc, keys, token):
-    market = MarketClient.deploy(rpc, keys[0], payment_asset=token.address)
+    market = MarketClient.deploy(rpc, sender=keys[0], payment_asset=token.address)
     user = keys[5]
     nonce = rpc.w3.eth.get_transaction_count(user.address)
     with pytest.raises(TransactionFailedError) as refused:

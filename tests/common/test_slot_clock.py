@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from offchain.common import DstRule, SlotClock, SlotConfig
-from offchain.errors import ConfigError
+from offchain.kernel.errors import ConfigError
+
+from tests.common.ledger_harness import reverts
 
 from tests.common.ledger_harness import reverts
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import psutil
 import pytest
 
-from offchain.deploy import deployment_path
+from offchain.app.deploy import deployment_path
 from offchain.devnet import AnvilDevnet, Devnet, GanacheDevnet, PoaDevnet
 
 _names = itertools.count()

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from offchain._utils import free_port
-from offchain.cli import main
+from offchain.app.cli import main
 from offchain.devnet import load
-from offchain.devnet._process import NodeProcess
+from offchain.kernel.fs import free_port
+from offchain.kernel.process import NodeProcess
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ def test_killing_the_only_signer_mid_flight_loses_and_duplicates_nothing(devnet_
     result = run_drill(devnet, sender, recipient.address, count=5, down_for=1.0)
 
     assert result.errors == []
+    assert result.in_flight_at_kill, "no transaction was accepted and still unsealed when the node was killed"
+    assert set(result.in_flight_at_kill) <= set(result.tx_hashes)  # and each was mined once after all
     assert result.confirmed == 5
     assert result.duplicates == 0
     assert len(result.nonces) == 5 and result.nonces == list(range(result.nonces[0], result.nonces[0] + 5))

@@ -2,7 +2,8 @@
 
 import pytest
 
-from offchain.devnet import AnvilDevnet, GanacheDevnet, deploy_project, transfer
+from offchain.app.deploy import deploy_all
+from offchain.devnet import AnvilDevnet, GanacheDevnet, transfer
 
 
 @pytest.mark.parametrize("kind", [AnvilDevnet, GanacheDevnet], ids=["anvil", "ganache"])
@@ -14,7 +15,7 @@ def test_each_local_chain_deploys_the_project_and_transfers_without_gas_flags(ki
 
     fees = chain.fee_fields()
     assert set(fees) in ({"maxFeePerGas", "maxPriorityFeePerGas"}, {"gasPrice"})
-    deployed = deploy_project(chain, deployer, network=f"test-{devnet.name}")
+    deployed = deploy_all(chain, deployer, network=f"test-{devnet.name}")
     assert all(chain.w3.eth.get_code(a) for a in deployed.values())
     receipt = transfer(chain, alice, bob.address, 12345)
     assert receipt["status"] == 1 and receipt["gasUsed"] == 21_000

@@ -4,7 +4,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from offchain._utils import PROJECT_ROOT
+from offchain.kernel.fs import PROJECT_ROOT
 
 PATCHES = sorted((PROJECT_ROOT / "patches").glob("*.patch"))
 

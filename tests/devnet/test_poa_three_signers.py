@@ -2,7 +2,8 @@
 
 import time
 
-from offchain.devnet import PoaDevnet, deploy_project, transfer
+from offchain.app.deploy import deploy_all
+from offchain.devnet import PoaDevnet, transfer
 
 
 def test_three_signers_seal_in_turn_and_every_node_sees_the_same_receipts(devnet_factory):
@@ -10,7 +11,7 @@ def test_three_signers_seal_in_turn_and_every_node_sees_the_same_receipts(devnet
     chains = [devnet.chain(i) for i in range(3)]
     deployer, alice, bob = devnet.accounts()[:3]
 
-    deployed = deploy_project(chains[0], deployer, network=f"test-{devnet.name}")
+    deployed = deploy_all(chains[0], deployer, network=f"test-{devnet.name}")
     # each transaction goes in through a different node; a node can only hand out alice's
     # next nonce once it has imported the block holding her previous transaction
     # (EthereumJS has no "pending" nonce), as any client switching nodes must wait for

@@ -4,7 +4,7 @@ import subprocess
 import threading
 import time
 
-from offchain.devnet._process import _pgid, spawn
+from offchain.kernel.process import _pgid, spawn
 
 
 def test_the_group_of_a_process_that_is_gone_is_none_not_an_error():

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from offchain.gas import ACCEPTED_MISSES, GOALS, HARDFORK, measure_all, write_snapshot
-from offchain.network import EmbeddedAnvil, anvil_keys
+from offchain.app.gas import ACCEPTED_MISSES, GOALS, measure_all, write_snapshot
+from offchain.kernel.anvil import EmbeddedAnvil, anvil_keys
 from offchain.spb.gasreport import measure_escrow
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "gas-snapshot.json"
@@ -43,7 +43,7 @@ def test_committed_gas_snapshot_matches_the_contracts(measured):
 # taken from the clock would change the calldata's gas (16 per non-zero byte, 4 per zero byte)
 @pytest.mark.parametrize("clock", [0x6C01_0203 - 3600, 0x6C01_0000 - 3600, 0x6C00_0000 - 3600])
 def test_the_escrow_figures_do_not_depend_on_the_chain_clock(clock, measured):
-    with EmbeddedAnvil(hardfork=HARDFORK) as chain:
+    with EmbeddedAnvil() as chain:
         assert "error" not in chain.w3.provider.make_request("evm_setNextBlockTimestamp", [clock])
         chain.w3.provider.make_request("evm_mine", [])
         assert chain.w3.eth.get_block("latest")["timestamp"] == clock

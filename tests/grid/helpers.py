@@ -8,7 +8,7 @@ import brownie
 from brownie.network.web3 import web3 as brownie_web3
 
 from offchain.grid.client import GridClient, label32
-from offchain.network import Chain
+from offchain.kernel.chain import Chain
 
 CAPACITY = 80_000_000  # Wh
 AVAILABLE = 60_000_000  # Wh
@@ -46,7 +46,7 @@ def pin_next_block_time(timestamp: int) -> None:
 
 
 def chain_of_brownie() -> Chain:
-    """brownie's anvil as an ``offchain.network.Chain`` (its accounts are unlocked on the node)."""
+    """brownie's anvil as an ``offchain.kernel.chain.Chain`` (its accounts are unlocked on the node)."""
     return Chain(w3=brownie_web3, url=brownie_web3.provider.endpoint_uri, chain_id=int(brownie_web3.eth.chain_id))
 
 

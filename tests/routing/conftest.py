@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from offchain.kernel.crypto import new_private_key, public_key
 from offchain.routing import BackboneCluster, NodeOptions, RoutingTable
-from offchain.routing._keys import new_private_key, public_key
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from offchain.cli import main
+from offchain.app.cli import main
 
 
 def test_negotiate_runs_two_agents_over_a_temporary_backbone_and_prints_the_deal(capsys):

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from eth_account import Account
 
+from offchain.kernel.crypto import eip191_digest, new_private_key, public_key, recover, sign_digest
 from offchain.routing import BadSignatureError, open_envelope, seal
-from offchain.routing._keys import eip191_digest, new_private_key, public_key, recover, sign_digest
 
 
 def test_a_sealed_message_opens_for_the_recipient_with_the_verified_sender():

@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
+from offchain.kernel.crypto import new_private_key, public_key
 from offchain.routing import JoinRefusedError, RegularNode, backbone_stats
 from offchain.routing import _wire as w
-from offchain.routing._keys import new_private_key, public_key
 from offchain.routing.join import make_hello, make_join
 
 

@@ -10,6 +10,7 @@ from eth_utils import keccak
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from offchain.kernel.crypto import new_private_key, public_key
 from offchain.negotiation import (
     STATUS_ACCEPT,
     STATUS_COUNTER,
@@ -25,7 +26,6 @@ from offchain.negotiation import (
     negotiate,
     negotiate_sync,
 )
-from offchain.routing._keys import new_private_key, public_key
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_the_receiver_refuses_a_message_beyond_offer_limit(buyer_key, seller_key
     for i in range(2):
         s.incoming(b.outgoing(100 + i, 10, STATUS_COUNTER).encode())
         b.incoming(s.outgoing(200 - i, 10, STATUS_COUNTER).encode())
-    flood = Offer(b.t_id, b.me, 105, 10, STATUS_COUNTER, 5).signed(buyer_key)
+    flood = Offer(b.negotiation_id, b.me, 105, 10, STATUS_COUNTER, 5).signed(buyer_key)
     with pytest.raises(OfferLimitExceededError, match="exceeds offer_limit 4"):
         s.incoming(flood.encode())
     with pytest.raises(OfferLimitExceededError):
@@ -115,13 +115,13 @@ def test_the_receiver_refuses_a_message_beyond_offer_limit(buyer_key, seller_key
 def test_a_forged_or_foreign_message_is_refused(buyer_key, seller_key):
     b, s = sessions(buyer_key, seller_key)
     mallory = new_private_key()
-    forged = Offer(b.t_id, b.me, 1, 10, STATUS_COUNTER, 1).signed(mallory)
+    forged = Offer(b.negotiation_id, b.me, 1, 10, STATUS_COUNTER, 1).signed(mallory)
     with pytest.raises(InvalidOfferError, match="not signed by the energy account"):
         s.incoming(forged.encode())
     other_deal = Offer(os.urandom(32), b.me, 1, 10, STATUS_COUNTER, 1).signed(buyer_key)
     with pytest.raises(InvalidOfferError, match="T_ID"):
         s.incoming(other_deal.encode())
-    stranger = Offer(b.t_id, public_key(mallory), 1, 10, STATUS_COUNTER, 1).signed(mallory)
+    stranger = Offer(b.negotiation_id, public_key(mallory), 1, 10, STATUS_COUNTER, 1).signed(mallory)
     with pytest.raises(InvalidOfferError, match="counterparty"):
         s.incoming(stranger.encode())
     with pytest.raises(InvalidOfferError, match="malformed"):
@@ -136,7 +136,7 @@ def test_a_replayed_message_and_a_mismatched_acceptance_are_refused(buyer_key, s
     with pytest.raises(InvalidOfferError, match="out-of-sequence"):
         s.incoming(first)
     b.incoming(s.outgoing(150, 10, STATUS_COUNTER).encode())
-    cheat = Offer(b.t_id, b.me, 140, 10, STATUS_ACCEPT, 3).signed(buyer_key)
+    cheat = Offer(b.negotiation_id, b.me, 140, 10, STATUS_ACCEPT, 3).signed(buyer_key)
     with pytest.raises(InvalidOfferError, match="acceptance does not match"):
         s.incoming(cheat.encode())
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from offchain.kernel.crypto import new_private_key, public_key
 from offchain.routing import BackboneInfo, FrameError
-from offchain.routing._keys import new_private_key, public_key
 from offchain.routing.onion import peel, wrap
 
 

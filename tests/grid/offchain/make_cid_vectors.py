@@ -19,7 +19,7 @@ import ipfshttpclient
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[2]))
 
-from offchain.grid.ipfsnode import JsIpfsNode  # noqa: E402
+from offchain.ipfs import JsIpfsNode  # noqa: E402
 
 from tests.grid.offchain.cid_inputs import CASES, make_input  # noqa: E402
 

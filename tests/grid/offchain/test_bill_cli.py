@@ -1,6 +1,9 @@
 """The `gridledger bill` command line: CID only on stdout, one-line errors, no tracebacks."""
 
-from offchain.cli import main
+from offchain.app.cli import main
+from offchain.grid._pb import decode_node, decode_unixfs
+from offchain.grid.car import read_car
+from offchain.grid.cid import cid_of
 
 
 def test_bill_cid_prints_only_the_cid(tmp_path, capsys):
@@ -12,11 +15,16 @@ def test_bill_cid_prints_only_the_cid(tmp_path, capsys):
 def test_bill_put_stores_in_the_local_store_and_export_car_writes_it(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("GRIDLEDGER_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("GRIDLEDGER_IPFS_API", raising=False)
-    (tmp_path / "bill.json").write_bytes(b'{"x":1}\n')
+    bill = b'{"x":1}\n'
+    (tmp_path / "bill.json").write_bytes(bill)
     assert main(["bill", "put", str(tmp_path / "bill.json")]) == 0
     cid = capsys.readouterr().out.strip()
+    assert cid == cid_of(bill)
     assert main(["bill", "export-car", str(tmp_path / "out.car")]) == 0
-    assert "1 roots" in capsys.readouterr().out and cid.startswith("Qm")
+    assert "1 roots" in capsys.readouterr().out
+    roots, blocks = read_car(tmp_path / "out.car")  # the file itself: hash-checked blocks
+    assert roots == [cid] and set(blocks) == {cid}  # one block: the bill's single UnixFS leaf
+    assert decode_unixfs(decode_node(blocks[cid])[0])[1] == bill
 
 
 def test_a_missing_file_is_a_one_line_error(tmp_path, capsys):

@@ -4,7 +4,7 @@ import socket
 
 from offchain.grid.bill import make_bill
 from offchain.grid.cid import cid_to_digest
-from offchain.grid.queue import ANCHORED, BUILT, BillQueue
+from offchain.grid.queue import BillQueue, QueueState
 from offchain.grid.store import IpfsBillStore, LocalBillStore
 
 from tests.grid.helpers import client_for
@@ -21,7 +21,7 @@ def test_an_unreachable_ipfs_node_leaves_the_bill_queued_and_unanchored(grid, pu
     client = client_for(grid)
     queue = BillQueue(tmp_path / "queue")
     _, entry = make_bill(client, purchaser.address, _dead_ipfs(), queue)
-    assert entry.state == BUILT and "unreachable" in entry.last_error
+    assert entry.state == QueueState.BUILT and "unreachable" in entry.last_error
     assert client.bill_owner(cid_to_digest(entry.cid)) is None
     assert [e.cid for e in BillQueue(tmp_path / "queue").pending()] == [entry.cid]  # survives a restart
 
@@ -32,7 +32,7 @@ def test_a_queued_bill_is_uploaded_and_anchored_on_retry(grid, purchaser, delive
     _, entry = make_bill(client, purchaser.address, _dead_ipfs(), queue)
     store = LocalBillStore(tmp_path / "store")
     [done] = queue.process(store, client, {purchaser.address.lower(): purchaser.address})
-    assert done.state == ANCHORED and done.tx_hash
+    assert done.state == QueueState.ANCHORED and done.tx_hash
     assert client.bill_owner(cid_to_digest(entry.cid)) == purchaser.address
     assert store.has(entry.cid)
     assert queue.pending() == []
@@ -45,5 +45,5 @@ def test_making_the_same_bill_again_never_anchors_it_twice(grid, purchaser, deli
     # a second machine (fresh queue) that does not know the bill was anchored
     _, second = make_bill(client, purchaser.address, store, BillQueue(tmp_path / "q2"))
     assert first.cid == second.cid
-    assert second.state == ANCHORED and second.tx_hash == ""
-    assert client.purchaser_counts(purchaser.address)["bills"] == 1
+    assert second.state == QueueState.ANCHORED and second.tx_hash == ""
+    assert client.purchaser_counts(purchaser.address).bills == 1

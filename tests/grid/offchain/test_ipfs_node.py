@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from offchain.grid.cid import MAX_LINKS, add_bytes, cid_of
-from offchain.grid.ipfsnode import JsIpfsNode
 from offchain.grid.store import IpfsBillStore, LocalBillStore
+from offchain.ipfs import JsIpfsNode
 
 from tests.grid.offchain.cid_inputs import CASES, make_input
 

@@ -7,7 +7,8 @@ import random
 import brownie
 import pytest
 
-from offchain.network import anvil_keys, connect
+from offchain.kernel.anvil import anvil_keys
+from offchain.kernel.chain import connect
 from offchain.spb.scenario import build_population
 
 

@@ -4,20 +4,20 @@ import shutil
 
 import pytest
 
-from offchain.common import Balance
 from offchain.spb.agents import ConsumerAgent, ContractHashMismatchError, MeterAgent, ProducerAgent, negotiate_trade
 from offchain.spb.eip712 import CommitToPay
+from offchain.spb.market import Funds
 from offchain.spb.meter import Meter
 from offchain.spb.scenario import run_trade
 
 
 def test_producer_that_never_delivers_gets_nothing_and_funds_come_back(population, consumer, producer):
     balance_before = consumer.funds().balance
-    earnings_before = producer.market.account(producer.account_id)[2]
+    earnings_before = producer.market.account(producer.account_id).earnings
     result = run_trade(population, 2, 0, amount_wh=3_000, deliver=False, ttl=120)
     assert result.outcome == "released"
-    assert consumer.funds() == Balance(balance_before, 0)
-    assert producer.market.account(producer.account_id)[2] == earnings_before
+    assert consumer.funds() == Funds(balance_before, 0)
+    assert producer.market.account(producer.account_id).earnings == earnings_before
 
 
 def test_producer_refuses_a_ctp_whose_contract_hash_it_never_agreed(consumer, producer):

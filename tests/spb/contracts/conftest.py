@@ -9,8 +9,9 @@ import pytest
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from offchain.kernel.crypto import personal_sign
 from offchain.spb import eip712
-from offchain.spb.meter import certificate_inner, personal_sign
+from offchain.spb.certificates import certificate_inner
 
 from tests.spb.contracts.helpers import (
     ACCOUNT_FEE,

@@ -13,7 +13,8 @@ import brownie
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from offchain.spb.merkle import COE_LEAF, StandardMerkleTree, keccak256
+from offchain.kernel.crypto import keccak256
+from offchain.spb.merkle import COE_LEAF, StandardMerkleTree
 
 ACCOUNT_FEE = 10**15
 ETHER = "0x" + "00" * 20  #: payment asset of an ether ledger

@@ -2,7 +2,7 @@
 
 from eth_account import Account
 
-from offchain.spb.meter import personal_sign
+from offchain.kernel.crypto import personal_sign
 
 from tests.spb.contracts.helpers import ANY, coe_inner, make_pool, reverts
 
@@ -42,7 +42,8 @@ def test_certificate_for_another_meter_does_not_certify_the_signer(
     cert_of_real_verifier = certify(manufacturer, verifier_meter.address)
     signature = personal_sign(impostor, coe_inner(pool.root))
     # the CA recovered from a certificate over the impostor's address is not the manufacturer
-    from offchain.spb.meter import certificate_inner, recover_personal
+    from offchain.kernel.crypto import recover_personal
+    from offchain.spb.certificates import certificate_inner
 
     recovered = recover_personal(certificate_inner(impostor.address), cert_of_real_verifier)
     with reverts("CoEUncertifiedVerifier", impostor.address, recovered):

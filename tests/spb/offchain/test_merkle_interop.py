@@ -68,7 +68,7 @@ def test_a_tampered_dump_is_refused():
 def test_fast_leaf_encoders_equal_eth_abi_encoding():
     from eth_abi import encode
 
-    from offchain.spb.merkle import keccak256
+    from offchain.kernel.crypto import keccak256
 
     address = Account.create().address
     assert leaf_hash(COE_LEAF, [12345, address]) == keccak256(

@@ -7,7 +7,7 @@ import json
 import pytest
 from eth_account import Account
 
-from offchain.cli import main
+from offchain.app.cli import main
 
 MARKET = "0x" + "42" * 20
 

@@ -21,8 +21,8 @@ from offchain.spb import (
     open_sealed_coe,
     request_coe,
 )
+from offchain.spb.certificates import MeterCertificate
 from offchain.spb.coe import GroupCoordinator
-from offchain.spb.meter import MeterCertificate
 
 
 def _personal_digest_signer(inner: bytes, signature: bytes) -> str:

@@ -1,0 +1,1 @@
+"""The application's own ``gridledger`` commands (those of no single mechanism), listed in :mod:`offchain.app.registry`."""

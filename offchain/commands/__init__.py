@@ -1,1 +1,0 @@
-"""Subcommands of ``gridledger``: one module per top-level command, each with ``register``."""

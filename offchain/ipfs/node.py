@@ -1,0 +1,193 @@
+"""A real IPFS node with the Kubo RPC API (js-ipfs 0.66.1 from ``node_modules``), offline.
+
+Kubo cannot be installed from the registries this project uses; js-ipfs speaks the same
+``/api/v0`` RPC and its ``add`` defaults match Kubo's. The node runs with no swarm
+addresses, no bootstrap peers and no MDNS, on a free API port, under ``timeout`` (a
+failed js-ipfs start can hang holding the repo lock), and is stopped by PID.
+
+``gridledger ipfs up`` / ``down`` use :func:`start_detached` / :func:`stop_detached`,
+which keep the PID and API address in ``.gridledger/ipfs/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.request
+from pathlib import Path
+
+from ..kernel.errors import ToolchainError
+from ..kernel.fs import atomic_write, free_port, node_bin, state_dir, wait_until
+from ..kernel.process import NodeProcess, spawn, stop_group
+
+__all__ = ["IpfsNodeError", "JsIpfsNode", "start_detached", "stop_detached", "detached_api", "api_multiaddr"]
+
+#: Node 20 lacks Promise.withResolvers, which js-ipfs 0.66's dependencies call.
+_PRELOAD = """if (typeof Promise.withResolvers !== 'function') {
+  Promise.withResolvers = function () {
+    let resolve, reject
+    const promise = new Promise((a, b) => { resolve = a; reject = b })
+    return { promise, resolve, reject }
+  }
+}
+"""
+
+#: Upper bound on a daemon's lifetime (seconds) enforced by ``timeout``; `ipfs up` uses a day.
+DEFAULT_LIFETIME = 3600
+
+
+class IpfsNodeError(ToolchainError):
+    """The local js-ipfs daemon could not be started or stopped."""
+
+
+def api_multiaddr(port: int) -> str:
+    return f"/ip4/127.0.0.1/tcp/{port}/http"
+
+
+class JsIpfsNode:
+    """An offline js-ipfs daemon in ``repo`` with its API on ``127.0.0.1:port``.
+
+    Use as a context manager (``with JsIpfsNode() as api: ...`` yields the API multiaddr).
+    """
+
+    def __init__(
+        self,
+        repo: str | Path | None = None,
+        port: int | None = None,
+        *,
+        lifetime: int = DEFAULT_LIFETIME,
+        detached: bool = False,
+    ) -> None:
+        """``detached``: the daemon outlives this process (``gridledger ipfs up``); otherwise it dies with it."""
+        self.port = port or free_port()
+        self.repo = Path(repo) if repo else state_dir() / "ipfs" / f"repo-{self.port}"
+        self.lifetime = lifetime
+        self.detached = detached
+        self.node: NodeProcess | None = None
+        self.log_path = self.repo.parent / f"daemon-{self.port}.log"
+
+    @property
+    def api(self) -> str:
+        return api_multiaddr(self.port)
+
+    def _env(self) -> dict[str, str]:
+        self.repo.parent.mkdir(parents=True, exist_ok=True)
+        preload = self.repo.parent / "jsipfs-preload.cjs"
+        preload.write_text(_PRELOAD)
+        env = dict(os.environ)
+        env["IPFS_PATH"] = str(self.repo)
+        env["NODE_OPTIONS"] = f"{env.get('NODE_OPTIONS', '')} --require {preload}".strip()
+        return env
+
+    def _init_repo(self, env: dict[str, str]) -> None:
+        if (self.repo / "config").exists():
+            self._configure()
+            return
+        self.repo.parent.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(
+            ["timeout", "120", node_bin("jsipfs"), "init", "--empty-repo"], env=env, capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise IpfsNodeError(f"jsipfs init failed ({result.returncode}): {result.stderr.strip()[-500:]}")
+        self._configure()
+
+    def _configure(self) -> None:
+        path = self.repo / "config"
+        config = json.loads(path.read_text())
+        addresses = config.setdefault("Addresses", {})
+        addresses["Swarm"] = []
+        addresses["API"] = f"/ip4/127.0.0.1/tcp/{self.port}"
+        addresses["Gateway"] = f"/ip4/127.0.0.1/tcp/{free_port()}"
+        addresses["RPC"] = f"/ip4/127.0.0.1/tcp/{free_port()}"
+        addresses["Delegates"] = []
+        config["Bootstrap"] = []
+        discovery = config.setdefault("Discovery", {})
+        discovery["MDNS"] = {"Enabled": False, "Interval": 10}
+        discovery["webRTCStar"] = {"Enabled": False}
+        config["Preload"] = {"Enabled": False}
+        path.write_text(json.dumps(config, indent=2))
+
+    def _answers(self) -> bool:
+        try:
+            req = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/v0/version", method="POST")
+            with urllib.request.urlopen(req, timeout=2) as resp:
+                return resp.status == 200
+        except OSError:
+            return False
+
+    def start(self, timeout: float = 90.0) -> str:
+        env = self._env()
+        self._init_repo(env)
+        cmd = ["timeout", str(self.lifetime), node_bin("jsipfs"), "daemon", "--offline"]
+        self.log_path.unlink(missing_ok=True)
+        self.node = spawn(
+            "jsipfs", cmd, self.log_path, rpc_url=f"http://127.0.0.1:{self.port}", env=env, ephemeral=not self.detached
+        )
+
+        def ready() -> bool:
+            if self.node is not None and not self.node.alive():
+                raise IpfsNodeError(f"js-ipfs daemon exited during start-up; see {self.log_path}")
+            return self._answers()
+
+        try:
+            ok = wait_until(ready, timeout, interval=0.25)
+        except IpfsNodeError:
+            self.stop()
+            raise
+        if not ok:
+            self.stop()
+            raise IpfsNodeError(
+                f"js-ipfs daemon did not answer on {self.api} within {timeout:.0f}s; see {self.log_path}"
+            )
+        return self.api
+
+    def stop(self) -> None:
+        if self.node is not None:
+            self.node.stop(timeout=10)
+            self.node = None
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _pidfile() -> Path:
+    return state_dir() / "ipfs" / "daemon.json"
+
+
+def detached_api() -> str | None:
+    """API multiaddr of the node started by ``gridledger ipfs up``, if it still runs."""
+    path = _pidfile()
+    if not path.exists():
+        return None
+    info = json.loads(path.read_text())
+    try:
+        os.kill(int(info["pid"]), 0)
+    except ProcessLookupError:
+        return None
+    return str(info["api"])
+
+
+def start_detached(port: int | None = None, lifetime: int = 86400) -> tuple[str, int]:
+    """Start a node that outlives this process; returns (API multiaddr, PID)."""
+    if api := detached_api():
+        raise IpfsNodeError(f"an IPFS node started by `gridledger ipfs up` already runs at {api}")
+    node = JsIpfsNode(state_dir() / "ipfs" / "repo", port, lifetime=lifetime, detached=True)
+    api = node.start()
+    assert node.node is not None
+    atomic_write(_pidfile(), json.dumps({"pid": node.node.pid, "api": api}), mode=0o644)
+    return api, node.node.pid
+
+
+def stop_detached() -> int | None:
+    """Stop the node started by ``gridledger ipfs up``; returns its PID (None if none ran)."""
+    path = _pidfile()
+    if not path.exists():
+        return None
+    pid = int(json.loads(path.read_text())["pid"])
+    stop_group(pid)
+    path.unlink()
+    return pid

@@ -1,0 +1,122 @@
+"""The one anvil launcher: the embedded default chain and the ``anvil`` devnet use the same flags.
+
+Anvil (npm ``@foundry-rs/anvil``) always runs with the London rules, base fee 0, a
+30M gas limit, chain id 31337 and the well-known development mnemonic (its accounts
+are funded on every start), on 127.0.0.1 only: :func:`anvil_command` builds that
+command line, :class:`EmbeddedAnvil` runs it for the length of a ``with`` block and
+:class:`offchain.devnet.AnvilDevnet` keeps it running in the background.
+"""
+
+from __future__ import annotations
+
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from .chain import Chain, connect
+from .errors import NetworkError, ToolchainError
+from .fs import free_port, node_bin, state_dir, wait_until
+from .process import NodeProcess, spawn
+
+__all__ = [
+    "ANVIL_MNEMONIC",
+    "ANVIL_CHAIN_ID",
+    "ANVIL_HARDFORK",
+    "ANVIL_GAS_LIMIT",
+    "anvil_keys",
+    "anvil_command",
+    "EmbeddedAnvil",
+]
+
+#: Anvil's well-known development mnemonic: its accounts are funded on every start.
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
+ANVIL_CHAIN_ID = 31337
+ANVIL_HARDFORK = "london"
+ANVIL_GAS_LIMIT = 30_000_000
+
+Account.enable_unaudited_hdwallet_features()
+
+
+def anvil_keys(count: int = 10) -> list[LocalAccount]:
+    """The first ``count`` accounts of anvil's development mnemonic."""
+    return [Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}") for i in range(count)]
+
+
+def anvil_command(port: int, *, block_time: float | None = None, accounts: int = 10) -> list[str]:
+    """The anvil command line every launcher uses (London, base fee 0, 30M gas, dev mnemonic, loopback)."""
+    cmd = [
+        node_bin("anvil"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--chain-id",
+        str(ANVIL_CHAIN_ID),
+        "--accounts",
+        str(accounts),
+        "--hardfork",
+        ANVIL_HARDFORK,
+        "--base-fee",
+        "0",
+        "--gas-limit",
+        str(ANVIL_GAS_LIMIT),
+        "--mnemonic",
+        ANVIL_MNEMONIC,
+    ]
+    if block_time:
+        cmd += ["--block-time", str(block_time)]
+    return cmd
+
+
+class EmbeddedAnvil:
+    """An anvil process for the length of a ``with`` block, stopped by PID (and with its caller).
+
+    Use as a context manager::
+
+        with EmbeddedAnvil() as chain:
+            ...  # chain is a connected Chain
+    """
+
+    def __init__(self, port: int | None = None, *, block_time: float | None = None, accounts: int = 10) -> None:
+        self.port = port or free_port()
+        self.block_time = block_time
+        self.accounts = accounts
+        self.node: NodeProcess | None = None
+        self.log_path = state_dir() / f"anvil-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> Chain:
+        cmd = anvil_command(self.port, block_time=self.block_time, accounts=self.accounts)
+        self.log_path.unlink(missing_ok=True)
+        self.node = spawn("anvil", cmd, self.log_path, rpc_url=self.url)
+
+        def ready() -> Chain | None:
+            if self.node is not None and not self.node.alive():
+                raise ToolchainError(f"anvil exited during start-up; see {self.log_path}")
+            try:
+                return connect(self.url, timeout=1.0)
+            except NetworkError:
+                return None
+
+        try:
+            chain = wait_until(ready, timeout)
+        except BaseException:
+            self.stop()
+            raise
+        if chain is None:
+            self.stop()
+            raise ToolchainError(f"anvil did not answer on {self.url} within {timeout:.0f}s; see {self.log_path}")
+        return chain
+
+    def stop(self) -> None:
+        if self.node is not None:
+            self.node.stop(timeout=10)
+            self.node = None
+
+    def __enter__(self) -> Chain:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

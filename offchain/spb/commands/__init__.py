@@ -1,0 +1,1 @@
+"""SPB's ``gridledger`` commands (``meter``, ``merkle``, ``trade``), registered through :mod:`offchain.spb.mechanism`."""
