@@ -5,19 +5,26 @@ Each agent drives the contract only through :class:`~offchain.spb.market.MarketC
 its state in a JSON file written atomically after every change, so that a restarted
 agent picks up where it stopped:
 
-* the consumer never reuses a CTP nonce and releases its expired CTPs;
+* the consumer never reuses a CTP nonce and releases its expired CTPs (also signed
+  ones that a producer froze on chain);
+* the consumer's meter reserves one of its one-time keys for each deal: the CTP's
+  contract hash names that key, so only this meter can confirm the delivery;
 * the producer checks every CTP made for its account against its own contract hash
-  before it delivers, and never settles a CTP twice — after a crash it looks at the
-  chain (and at the transaction it recorded before sending) before trying again;
-* the meter signs one ERC per CTP with a fresh one-time key (the key is journaled in
-  the meter's keystore before the signature exists) and hands out the same ERC again
-  if asked twice, so a meter restart cannot produce two receipts for one delivery.
+  before it delivers, freezes a signed CTP on chain before delivering (so the consumer
+  cannot withdraw or spend the nonce meanwhile; ``freeze_signed=False`` keeps the cheaper
+  single-transaction form, at the producer's risk), settles batches leniently (a bad
+  item is skipped, never the batch), and never settles a CTP twice — after a crash it
+  looks at the chain (and at the transaction it recorded before sending) before trying again;
+* the meter signs the ERC with exactly the key it reserved (journaled in the meter's
+  keystore before the signature exists) and hands out the same ERC again if asked twice,
+  so a meter restart cannot produce two receipts for one delivery.
 
 A whole trade, through the agents only::
 
-    deal = negotiate_trade(consumer, producer, amount_wh=5_000)
-    ctp = consumer.commit(deal)                    # or consumer.sign(deal) for the 1-tx form
+    deal = negotiate_trade(consumer, producer, amount_wh=5_000)   # the consumer's meter reserves a key
+    ctp = consumer.commit(deal)                    # or: ctp, sig = consumer.sign(deal)
     producer.accept(ctp)                           # checks the contract hash
+    producer.freeze(ctp, sig)                      # signed form only: secure the money first
     receipt = meter.confirm_delivery(ctp, deal)    # energy delivered: the ERC
     producer.settle(ctp, receipt)                  # paid
 """
@@ -79,6 +86,8 @@ class CtpState(enum.StrEnum):
     PENDING = "pending"
     #: consumer: signed off chain, handed to the producer
     SIGNED = "signed"
+    #: producer: a signed CTP it froze on chain before delivering
+    FROZEN = "frozen"
     #: both: the ERC settled it, the producer was paid
     SETTLED = "settled"
     #: both: expired and released, the funds came back
@@ -87,13 +96,15 @@ class CtpState(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Deal:
-    """What a negotiation agreed, plus the salt that hides it in the CTP's contract hash."""
+    """What a negotiation agreed, plus the salt that hides it in the CTP's contract hash and
+    the consumer meter's one-time key that will confirm the delivery (named by the hash)."""
 
     negotiation_id: bytes
     account_id: int
     price: int
     energy_wh: int
     salt: bytes
+    meter_key: str
 
     @property
     def rate(self) -> int:
@@ -102,7 +113,7 @@ class Deal:
 
     @property
     def terms(self) -> Terms:
-        return Terms(self.energy_wh, self.rate, self.salt)
+        return Terms(self.energy_wh, self.rate, self.salt, self.meter_key)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "negotiation_id": self.negotiation_id.hex(), "salt": self.salt.hex()}
@@ -110,7 +121,18 @@ class Deal:
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Deal:
         negotiation_id = d["negotiation_id"] if "negotiation_id" in d else d["t_id"]  # "t_id": older state files
-        return cls(bytes.fromhex(negotiation_id), d["account_id"], d["price"], d["energy_wh"], bytes.fromhex(d["salt"]))
+        if "meter_key" not in d:
+            raise AgentError(
+                f"deal 0x{negotiation_id} predates meter-bound CTPs (no meter key): it can no longer settle"
+            )
+        return cls(
+            bytes.fromhex(negotiation_id),
+            d["account_id"],
+            d["price"],
+            d["energy_wh"],
+            bytes.fromhex(d["salt"]),
+            d["meter_key"],
+        )
 
 
 def _ctp_to_json(ctp: CommitToPay) -> dict[str, Any]:
@@ -200,13 +222,16 @@ class ProducerAgent(Agent):
     role = "producer"
     EVENTS = ("Committed", "Settled", "Released")
 
-    def __init__(self, *args: Any, rates: tuple[int, int] = (2, 1), **kwargs: Any) -> None:
-        """``rates``: (opening, reservation) price in wei per Wh; a seller concedes downwards."""
+    def __init__(self, *args: Any, rates: tuple[int, int] = (2, 1), freeze_signed: bool = True, **kwargs: Any) -> None:
+        """``rates``: (opening, reservation) price in wei per Wh; a seller concedes downwards.
+        ``freeze_signed``: freeze a signed CTP on chain before delivering (the default; one
+        more transaction, ~42k gas, buys the guarantee that the money is there at settlement)."""
         super().__init__(*args, **kwargs)
         self.state.setdefault("account_id", None)
         self.state.setdefault("deals", {})  # negotiation id hex -> deal (the producer's own copy)
         self.state.setdefault("ctps", {})  # ctp id hex -> {"ctp":…, "status":…, "tx":…}
         self.rates = rates
+        self.freeze_signed = freeze_signed
 
     @property
     def account_id(self) -> int:
@@ -262,8 +287,24 @@ class ProducerAgent(Agent):
         entry = self.state["ctps"].setdefault(bytes(args["ctpId"]).hex(), {"status": CtpState.SEEN, "tx": None})
         entry["hash_ok"] = known is not None
 
+    def freeze(self, ctp: CommitToPay, consumer_signature: bytes) -> Any:
+        """Freeze a signed CTP on chain before delivering: from then on the consumer can
+        neither withdraw the money, nor spend the nonce, nor slide its window past it; the
+        CTP settles with the ERC like an on-chain one (or comes back at its expiry)."""
+        self.accept(ctp)
+        ctp_id = self.market.ctp_id(ctp)
+        entry = self.state["ctps"][ctp_id.hex()]
+        if self.market.status(ctp) != CommitmentStatus.NONE:
+            return None  # already on chain (frozen earlier, or committed by the consumer)
+        tx = self.market.freeze_signed(ctp, consumer_signature, sender=self.key)
+        entry["status"], entry["gas_freeze"] = CtpState.FROZEN, int(tx["gasUsed"])
+        self.save()
+        return tx
+
     def settle(self, ctp: CommitToPay, receipt: EnergyReceipt, *, consumer_signature: bytes | None = None) -> Any:
-        """Submit the ERC (with the signed CTP for the single-transaction form), exactly once.
+        """Submit the ERC exactly once: for an on-chain CTP (committed, or frozen by
+        :meth:`freeze`) with ``settle``; for a signed CTP that is not on chain, with its
+        signature in the single-transaction ``settleSigned``.
 
         Returns the receipt, or ``None`` if the chain shows the CTP already settled (for
         instance by this agent before a crash).
@@ -273,15 +314,20 @@ class ProducerAgent(Agent):
         entry = self.state["ctps"][ctp_id.hex()]
         if self._already_settled(ctp, ctp_id, entry):
             return None
+        on_chain = self.market.status(ctp) == CommitmentStatus.PENDING
+        if not on_chain and consumer_signature is None:
+            raise AgentError(f"CTP 0x{ctp_id.hex()} is not on chain and no consumer signature was given")
+        previous = entry["status"]
         entry["status"] = CtpState.SETTLING
         self.save()  # a crash from here on is resolved by _already_settled on restart
         try:
-            if consumer_signature is None:
+            if on_chain:
                 tx = self.market.settle(ctp, deal.terms, receipt, sender=self.key)
             else:
+                assert consumer_signature is not None
                 tx = self.market.settle_signed(ctp, consumer_signature, deal.terms, receipt, sender=self.key)
         except TransactionFailedError:
-            entry["status"] = CtpState.ACCEPTED
+            entry["status"] = previous
             self.save()
             raise
         entry["status"], entry["tx"] = CtpState.SETTLED, "0x" + bytes(tx["transactionHash"]).hex()
@@ -303,9 +349,11 @@ class ProducerAgent(Agent):
         return settled
 
     def settle_batch(self, items: list[tuple[CommitToPay, bytes, EnergyReceipt]], *, atomic: bool = False) -> Any:
-        """Settle several signed CTPs with their ERCs in one transaction. Items the chain
-        already settled are left out; with ``atomic=False`` a bad item is skipped by the
-        contract (``SettlementSkipped`` says why) and the others still settle."""
+        """Settle several signed CTPs with their ERCs in one transaction (packed calldata).
+        Items the chain already settled are left out. Lenient by default: a bad item — or
+        one a stranger lifted out of the batch and settled first — is skipped by the contract
+        (``SettlementSkipped`` says why) and the others still settle; ``atomic=True`` makes
+        any bad item revert the whole batch (so anyone can grief it)."""
         batch = []
         for ctp, signature, receipt in items:
             deal = self.accept(ctp)
@@ -337,12 +385,22 @@ class ConsumerAgent(Agent):
     role = "consumer"
     EVENTS = ("Committed", "Settled", "Released")
 
-    def __init__(self, *args: Any, rates: tuple[int, int] = (1, 2), **kwargs: Any) -> None:
-        """``rates``: (opening, reservation) price in wei per Wh; a buyer concedes upwards."""
+    def __init__(
+        self, *args: Any, rates: tuple[int, int] = (1, 2), meter: MeterAgent | None = None, **kwargs: Any
+    ) -> None:
+        """``rates``: (opening, reservation) price in wei per Wh; a buyer concedes upwards.
+        ``meter``: the household's smart meter, which reserves the key each CTP names."""
         super().__init__(*args, **kwargs)
         self.state.setdefault("next_nonce", 0)
         self.state.setdefault("ctps", {})
         self.rates = rates
+        self.meter = meter
+
+    def meter_key_for(self, negotiation_id: bytes) -> str:
+        """The one-time key of this household's meter that will confirm this deal."""
+        if self.meter is None:
+            raise AgentError(f"{self.name} has no smart meter: no CTP can name a key to confirm it")
+        return self.meter.reserve(negotiation_id)
 
     def deposit(self, amount: int) -> Any:
         return self.market.deposit(amount, sender=self.key)
@@ -379,7 +437,11 @@ class ConsumerAgent(Agent):
         return ctp, signature
 
     def on_Committed(self, args: dict[str, Any], log: Any) -> None:
-        pass
+        """A signed CTP of this consumer that a producer froze on chain: now it is a pending
+        on-chain CTP, released by :meth:`release_expired` if it is never settled."""
+        entry = self.state["ctps"].get(bytes(args["ctpId"]).hex())
+        if entry is not None and entry["status"] == CtpState.SIGNED:
+            entry["status"] = CtpState.PENDING
 
     def release_expired(self) -> list[bytes]:
         """Release every own pending on-chain CTP whose expiry has passed."""
@@ -409,27 +471,53 @@ class MeterAgent(Agent):
         self.meter = meter
         super().__init__(name, chain, market, meter.m_key, state_path)
         self.state.setdefault("ercs", {})
+        self.state.setdefault("reservations", {})  # negotiation id hex -> reserved key address
+
+    def reserve(self, negotiation_id: bytes) -> str:
+        """Reserve a one-time key for one deal (the same key if asked again) and return its
+        address, which the CTP's contract hash will name."""
+        known = self.state["reservations"].get(negotiation_id.hex())
+        if known is not None:
+            return str(known)
+        address = self.meter.reserve_key().address
+        self.state["reservations"][negotiation_id.hex()] = address
+        self.save()
+        return address
 
     def register_coes(self, *, sender: LocalAccount) -> list[bytes]:
-        """Register this meter's CoEs that the market does not know yet (anyone may pay)."""
+        """Register this meter's CoEs that the market does not know yet (anyone may pay): one
+        key of each pool signs the registration as proof that the pool is this meter's."""
         done = []
         for pool in self.meter.pools:
             coe = self.meter.coe(pool.root) if pool.root is not None and pool.coe else None
-            if coe is None:
+            if coe is None or self.market.coe(coe.root).registered:
                 continue
-            if not self.market.coe(coe.root).registered:
-                self.market.register_coe(*coe.registration_args(), sender=sender)
-                done.append(coe.root)
+            possession = self.meter.sign_coe_registration(
+                coe.root, coe.verifier, self.chain.chain_id, self.market.address
+            )
+            self.market.register_coe(*coe.registration_args(), possession, sender=sender)
+            done.append(coe.root)
         return done
 
     def confirm_delivery(self, ctp: CommitToPay, deal: Deal) -> EnergyReceipt:
-        """Sign (once) the ERC for ``ctp`` after ``deal.energy_wh`` was delivered."""
+        """Sign (once) the ERC for ``ctp`` after ``deal.energy_wh`` was delivered, with the key
+        reserved for the deal — and only if the CTP names that key (its contract hash)."""
         ctp_id = self.market.ctp_id(ctp)
         issued = self.state["ercs"].get(ctp_id.hex())
         if issued is not None:
             return self._stored_receipt(ctp_id, issued)
+        if deal.meter_key not in self.state["reservations"].values():
+            raise AgentError(f"{self.name} reserved no key {deal.meter_key}: this is not its household's deal")
+        if deal.terms.contract_hash != ctp.contract_hash:
+            raise ContractHashMismatchError(f"CTP 0x{ctp_id.hex()} does not name {self.name}'s key {deal.meter_key}")
         receipt = self.meter.sign_receipt(
-            ctp_id, ctp.price, deal.energy_wh, self.chain.chain_id, self.market.address, timestamp=self._now()
+            ctp_id,
+            ctp.price,
+            deal.energy_wh,
+            self.chain.chain_id,
+            self.market.address,
+            timestamp=self._now(),
+            meter_key=deal.meter_key,
         )
         self.state["ercs"][ctp_id.hex()] = {
             "price": receipt.price,
@@ -467,7 +555,12 @@ def negotiate_trade(
         consumer.party(amount_wh), producer.party(amount_wh), transport, amount=amount_wh, offer_limit=offer_limit
     )
     deal = Deal(
-        agreement.negotiation_id, producer.account_id, agreement.price, agreement.amount, secrets.token_bytes(32)
+        agreement.negotiation_id,
+        producer.account_id,
+        agreement.price,
+        agreement.amount,
+        secrets.token_bytes(32),
+        consumer.meter_key_for(agreement.negotiation_id),
     )
     producer.remember(deal)
     return deal

@@ -157,6 +157,14 @@ class MarketClient:
     def set_distributor(self, distributor: str, authorized: bool, *, sender: Sender) -> Any:
         return self._send(self.contract.functions.setDistributor(distributor, authorized), sender, "setDistributor")
 
+    def set_max_ctp_lifetime(self, lifetime: int, *, sender: Sender) -> Any:
+        """Governor: the longest time from now to a frozen CTP's expiry (1 hour .. 365 days)."""
+        return self._send(self.contract.functions.setMaxCtpLifetime(lifetime), sender, "setMaxCtpLifetime")
+
+    def max_ctp_lifetime(self) -> int:
+        """Longest time (s) from now to the expiry of a CTP that freezes funds."""
+        return int(self.contract.functions.maxCtpLifetime().call())
+
     # -- accounts ------------------------------------------------------------------------
     def open_account_by_burn(self, *, sender: Sender) -> int:
         """Open an energy account by burning the fee; returns the new account id."""
@@ -204,6 +212,12 @@ class MarketClient:
 
     def commit(self, ctp: CommitToPay, *, sender: Sender) -> Any:
         return self._send(self.contract.functions.commit(ctp.as_args()), sender, "commit (CTP)")
+
+    def freeze_signed(self, ctp: CommitToPay, consumer_signature: bytes, *, sender: Sender) -> Any:
+        """Freeze a CTP the consumer signed off chain, as if it had committed it (anyone may
+        send it; the producer does, before it delivers). Settle it afterwards with :meth:`settle`."""
+        fn = self.contract.functions.freezeSigned(ctp.as_args(), consumer_signature)
+        return self._send(fn, sender, "freezeSigned (signed CTP)")
 
     def release(self, ctp: CommitToPay, *, sender: Sender) -> Any:
         return self._send(self.contract.functions.release(ctp.as_args()), sender, "release (expired CTP)")

@@ -7,10 +7,15 @@ A :class:`Meter` holds
 * pools of one-time key pairs (:class:`~offchain.spb.pools.KeyPool`) whose roots, once
   signed by a verifier meter, are Certificates of Existence (:mod:`.coe`).
 
-Everything lives in one encrypted keystore (:mod:`.keystore`). An ERC
-(:class:`~offchain.spb.receipts.EnergyReceipt`) is signed by an unused leaf key; the
-meter records the key as used in the fsynced journal *before* the signature is
-returned, so a crash or restart can never make it sign twice with one key.
+Everything lives in one encrypted keystore (:mod:`.keystore`). A leaf key signs one
+message only. For a trade the consumer first asks its meter to *reserve* a key
+(:meth:`Meter.reserve_key`): the CTP's contract hash names that key's address, so no other
+meter can confirm it, and after delivery the meter signs the ERC
+(:class:`~offchain.spb.receipts.EnergyReceipt`) with exactly that key, once. Every
+reservation and every receipt is recorded in the fsynced journal *before* the address or
+the signature leaves the meter, so a crash or restart can never hand one key to two CTPs
+or make it sign two receipts. One key of a pool signs the pool's CoE registration (proof
+of possession, :meth:`Meter.sign_coe_registration`) and is used up by it.
 """
 
 from __future__ import annotations
@@ -18,13 +23,15 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import ecies
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from ..kernel.crypto import personal_sign, public_key
+from ..kernel.crypto import address_of_private_key, personal_sign, public_key
+from . import eip712
 from .certificates import CertificateOfExistence, ManufacturerCA, MeterCertificate
 from .errors import MeterError, PoolExhaustedError
 from .keystore import EncryptedStore, KdfParams, KeystoreError
@@ -32,9 +39,18 @@ from .merkle import MerkleError
 from .pools import GroupContribution, GroupTree, KeyPool
 from .receipts import EnergyReceipt, check_receipt_inputs
 
-__all__ = ["Meter", "build_erc"]
+__all__ = ["Meter", "KeyReservation", "build_erc"]
 
 KEYSTORE_KIND = "meter"
+
+
+@dataclass(frozen=True)
+class KeyReservation:
+    """A one-time key set aside for one CTP: its address goes into the CTP's contract hash."""
+
+    address: str
+    coe_root: bytes
+    leaf_index: int
 
 
 class Meter:
@@ -92,6 +108,8 @@ class Meter:
             pool = by_id.get(record.get("pool"))
             if pool is not None:
                 pool.used.add(int(record["key"]))
+                if "receipt" in record:
+                    pool.receipts[int(record["key"])] = str(record["receipt"])
         return meter
 
     @staticmethod
@@ -189,19 +207,56 @@ class Meter:
         return sum(p.unused for p in self.pools if p.certified)
 
     # -- receipts ----------------------------------------------------------------------
+    def reserve_key(self, root: bytes | None = None) -> KeyReservation:
+        """Set aside an unused leaf key (at random) for one CTP and return its address.
+
+        The key is journaled as taken before its address is returned: it is never handed
+        out twice, and only it can later sign that CTP's receipt (:meth:`sign_receipt`)."""
+        pool, position = self._take_key(root)
+        assert pool.root is not None
+        address = address_of_private_key(pool.keys[position])
+        return KeyReservation(address, pool.root, pool.indices[position])
+
+    def sign_coe_registration(
+        self, root: bytes, verifier: str, chain_id: int, market: str
+    ) -> tuple[int, list[bytes], bytes]:
+        """Proof of possession for registering CoE ``root`` with ``verifier`` on ``market``:
+        an unused key of the pool signs it (and is used up). Returns the contract's
+        ``CoEPossession`` argument (leaf index, proof, signature)."""
+        pool = self.pool(root)
+        if pool.root is None:
+            raise MeterError(f"pool {pool.pool_id} has no root yet")
+        position = self._take_position(pool)
+        signature = eip712.sign_coe_registration(pool.keys[position], root, verifier, chain_id, market)
+        return pool.indices[position], pool.proof(position), signature
+
     def _take_key(self, root: bytes | None) -> tuple[KeyPool, int]:
         candidates = [p for p in self.pools if p.certified and p.unused and (root is None or p.root == root)]
         if not candidates:
             where = f"the pool with root 0x{root.hex()}" if root is not None else "this meter's certified pools"
             raise PoolExhaustedError(f"no unused one-time key left in {where}: create a new pool and get its CoE")
         pool = candidates[0]
+        return pool, self._take_position(pool)
+
+    def _take_position(self, pool: KeyPool) -> int:
         free = [i for i in range(pool.size) if pool.indices[i] not in pool.used]
+        if not free:
+            raise PoolExhaustedError(f"no unused one-time key left in pool {pool.pool_id}")
         position = free[secrets.randbelow(len(free))]
         index = pool.indices[position]
         # persisted (fsync) before any signature by this key exists: a restart never reuses it
         self._store.append({"pool": pool.pool_id, "key": index})
         pool.used.add(index)
-        return pool, position
+        return position
+
+    def _reserved_position(self, address: str) -> tuple[KeyPool, int]:
+        for pool in self.pools:
+            position = pool.position_of(address)
+            if position is not None:
+                if pool.indices[position] not in pool.used:
+                    raise MeterError(f"key {address} was never reserved: reserve it for the CTP first")
+                return pool, position
+        raise MeterError(f"key {address} belongs to none of this meter's pools")
 
     def sign_receipt(
         self,
@@ -213,11 +268,25 @@ class Meter:
         *,
         timestamp: int | None = None,
         root: bytes | None = None,
+        meter_key: str | None = None,
     ) -> EnergyReceipt:
-        """Sign an ERC with an unused leaf key (chosen at random), never to be used again."""
+        """Sign the ERC of CTP ``ctp_id`` with the key reserved for it (``meter_key``, the
+        address its contract hash names), or with a fresh unused key when none was reserved
+        (a receipt that only settles a CTP naming that key). A key signs one receipt: asked
+        again for the same CTP it signs again (same key, same CTP); for another CTP it refuses."""
         ts = int(time.time()) if timestamp is None else int(timestamp)
         check_receipt_inputs(ctp_id, price, energy_wh, ts, chain_id, market)
-        pool, position = self._take_key(root)
+        if meter_key is None:
+            pool, position = self._take_key(root)
+        else:
+            pool, position = self._reserved_position(meter_key)
+        index = pool.indices[position]
+        earlier = pool.receipts.get(index)
+        if earlier is not None and earlier != ctp_id.hex():
+            raise MeterError(f"key {meter_key} already confirmed CTP 0x{earlier}; it signs one receipt only")
+        if earlier is None:
+            self._store.append({"pool": pool.pool_id, "key": index, "receipt": ctp_id.hex()})
+            pool.receipts[index] = ctp_id.hex()
         assert pool.root is not None
         receipt = EnergyReceipt.signed(
             pool.keys[position],
@@ -246,6 +315,10 @@ def build_erc(
     *,
     timestamp: int | None = None,
     root: bytes | None = None,
+    meter_key: str | None = None,
 ) -> EnergyReceipt:
-    """Build and sign the ERC for a delivered CTP with one of ``meter``'s unused leaf keys."""
-    return meter.sign_receipt(ctp_id, price, energy_wh, chain_id, market_address, timestamp=timestamp, root=root)
+    """Build and sign the ERC for a delivered CTP with the key reserved for it
+    (``meter_key``), or with a fresh unused key of ``meter``."""
+    return meter.sign_receipt(
+        ctp_id, price, energy_wh, chain_id, market_address, timestamp=timestamp, root=root, meter_key=meter_key
+    )

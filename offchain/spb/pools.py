@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..kernel.crypto import generate_keypairs, keccak256, to_hex
+from ..kernel.crypto import address_of_private_key, generate_keypairs, keccak256, to_hex
 from .errors import MeterError
 from .merkle import make_merkle_tree, process_proof, tree_proof
 
@@ -58,6 +58,8 @@ class KeyPool:
     leaf_hashes: list[bytes] | None = None  # pending group share only
     coe: dict[str, Any] | None = None
     used: set[int] = field(default_factory=set)
+    #: leaf index → CTP id (hex) of the one receipt its key signed
+    receipts: dict[int, str] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -74,6 +76,14 @@ class KeyPool:
     @property
     def certified(self) -> bool:
         return self.root is not None and self.coe is not None
+
+    def position_of(self, address: str) -> int | None:
+        """Position in ``keys`` of the key with this address (``None`` if not in this pool)."""
+        wanted = address.lower()
+        for position, secret in enumerate(self.keys):
+            if address_of_private_key(secret).lower() == wanted:
+                return position
+        return None
 
     def proof(self, position: int) -> list[bytes]:
         """Merkle proof of the leaf of ``keys[position]``."""
@@ -151,6 +161,7 @@ class KeyPool:
             "members": self.members,
             "coe": self.coe,
             "used": sorted(self.used),
+            "receipts": {str(k): v for k, v in sorted(self.receipts.items())},
         }
         if self.tree is not None:
             d["tree"] = b64(b"".join(self.tree))
@@ -175,6 +186,7 @@ class KeyPool:
             members=int(d["members"]),
             coe=d.get("coe"),
             used={int(i) for i in d.get("used", [])},
+            receipts={int(k): str(v) for k, v in d.get("receipts", {}).items()},
         )
         if "tree" in d:
             pool.tree = chunks(unb64(d["tree"]), 32)

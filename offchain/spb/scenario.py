@@ -124,11 +124,12 @@ def build_population(
     for i in range(consumers):
         rates = (BUY_RATES[0] + i * RATE_STEP, BUY_RATES[1] + i * RATE_STEP)
         path = workdir / f"consumer-{i}.json"
-        c = ConsumerAgent(f"consumer-{i}", chain, market, keys[1 + producers + i], path, rates=rates)
+        meter = _new_meter(workdir, f"meter-{i}", ca, passphrase, kdf)
+        meter_agent = MeterAgent(f"meter-{i}", chain, market, meter, workdir / f"meter-{i}.json")
+        meter_agents.append(meter_agent)
+        c = ConsumerAgent(f"consumer-{i}", chain, market, keys[1 + producers + i], path, rates=rates, meter=meter_agent)
         c.deposit(deposit)
         consumer_agents.append(c)
-        meter = _new_meter(workdir, f"meter-{i}", ca, passphrase, kdf)
-        meter_agents.append(MeterAgent(f"meter-{i}", chain, market, meter, workdir / f"meter-{i}.json"))
 
     groups: list[list[int]] = []
     grouped = list(range(group_size)) if group_size >= 2 else []
@@ -180,7 +181,8 @@ def run_trade(
     ttl: int = 3600,
     transport: Transport | None = None,
 ) -> TradeResult:
-    """negotiate → CTP (on chain or signed) → producer checks it → delivery → ERC → settle.
+    """negotiate → CTP (on chain or signed) → producer checks it (and freezes a signed one,
+    unless it chose not to) → delivery → ERC → settle.
 
     With ``deliver=False`` the producer never delivers: the CTP must be on chain, the
     chain's clock is moved past its expiry (local devnets only) and the consumer releases it.
@@ -199,6 +201,9 @@ def run_trade(
         ctp, signature = c.sign(deal, ttl=ttl)
     p.accept(ctp)
     ctp_id = pop.market.ctp_id(ctp)
+    if signature is not None and p.freeze_signed:
+        gas["freeze_signed"] = int(p.freeze(ctp, signature)["gasUsed"])
+        signature = None  # on chain now: it settles like an on-chain CTP
     if not deliver:
         if form is not CtpForm.ONCHAIN:
             raise ValueError("an undelivered trade is only meaningful with an on-chain CTP")
@@ -208,5 +213,5 @@ def run_trade(
         return TradeResult(form, c.name, p.name, ctp_id, deal, CtpState.RELEASED, gas)
     receipt = m.confirm_delivery(ctp, deal)
     tx = p.settle(ctp, receipt, consumer_signature=signature)
-    gas["settle" if form is CtpForm.ONCHAIN else "settle_signed"] = int(tx["gasUsed"]) if tx else 0
+    gas["settle" if signature is None else "settle_signed"] = int(tx["gasUsed"]) if tx else 0
     return TradeResult(form, c.name, p.name, ctp_id, deal, CtpState.SETTLED, gas, coe_root=receipt.coe_root)

@@ -14,8 +14,6 @@ from offchain.kernel.errors import ConfigError
 
 from tests.common.ledger_harness import reverts
 
-from tests.common.ledger_harness import reverts
-
 VIENNA = SlotConfig(zone="Europe/Vienna")
 
 

@@ -53,9 +53,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     coe.add_argument("--root", metavar="HEX", help="pool root (default: the newest pool without a CoE)")
     coe.add_argument("--out", metavar="FILE", help="also write the CoE JSON here")
+    coe.add_argument(
+        "--market",
+        metavar="ADDRESS",
+        help="with --chain-id: also print `possession`, the proof (a leaf key's signature) that "
+        "registerCoE needs on this market",
+    )
+    coe.add_argument("--chain-id", type=int, help="chain id of --market")
     coe.set_defaults(func=_coe)
 
-    erc = actions.add_parser("erc", help="sign an Energy Receipt Confirmation with an unused one-time key")
+    reserve = actions.add_parser(
+        "reserve", help="reserve a one-time key for a CTP: its address goes into the CTP's contract hash"
+    )
+    reserve.add_argument("keystore", metavar="KEYSTORE", help="the meter's keystore")
+    reserve.add_argument("--root", metavar="HEX", help="take the key from this pool (default: any certified pool)")
+    reserve.set_defaults(func=_reserve)
+
+    erc = actions.add_parser(
+        "erc", help="sign an Energy Receipt Confirmation with the key reserved for the CTP (--meter-key)"
+    )
     erc.add_argument("keystore", metavar="KEYSTORE", help="the meter's keystore")
     erc.add_argument("--ctp-id", required=True, metavar="HEX32", help="id of the CTP being confirmed (bytes32)")
     erc.add_argument("--price", required=True, type=int, help="CTP price (wei)")
@@ -63,6 +79,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     erc.add_argument("--chain-id", required=True, type=int, help="chain id of the market")
     erc.add_argument("--market", required=True, metavar="ADDRESS", help="SPB market contract address")
     erc.add_argument("--timestamp", type=int, help="receipt time (unix seconds; default now)")
+    erc.add_argument(
+        "--meter-key",
+        metavar="ADDRESS",
+        help="the key reserved for this CTP (`meter reserve`); without it a fresh key signs, which only "
+        "settles a CTP that names that key",
+    )
     erc.set_defaults(func=_erc)
 
     info = actions.add_parser("info", help="show the meter's identity and pools (no secrets)")
@@ -149,8 +171,19 @@ def _coe(args: argparse.Namespace) -> int:
     for a in trusted:
         if not is_address(a):
             raise ConfigError(f"--trusted-ca is not an address: {a!r}")
+    if (args.market is None) != (args.chain_id is None):
+        raise ConfigError("--market and --chain-id go together (the possession proof is signed for one market)")
+    if args.market is not None and not is_address(args.market):
+        raise ConfigError(f"--market is not an address: {args.market!r}")
     coe = request_coe(meter, root, [VerifierMeter(verifier, [to_checksum_address(a) for a in trusted])])
-    out = {**coe.to_json(), "ca": coe.ca}
+    out: dict[str, Any] = {**coe.to_json(), "ca": coe.ca}
+    if args.market is not None:
+        index, proof, signature = meter.sign_coe_registration(root, coe.verifier, args.chain_id, args.market)
+        out["possession"] = {
+            "leafIndex": index,
+            "proof": ["0x" + p.hex() for p in proof],
+            "signature": "0x" + signature.hex(),
+        }
     if args.out:
         Path(args.out).write_text(json.dumps(out, indent=2) + "\n")
     _print(out)
@@ -168,9 +201,41 @@ def _erc(args: argparse.Namespace) -> int:
         raise ConfigError(f"--ctp-id is not hex: {args.ctp_id!r}") from None
     if not is_address(args.market):
         raise ConfigError(f"--market is not an address: {args.market!r}")
+    if args.meter_key is not None and not is_address(args.meter_key):
+        raise ConfigError(f"--meter-key is not an address: {args.meter_key!r}")
     meter = Meter.open(args.keystore, _passphrase(METER_ENV, "meter keystore"))
-    erc = build_erc(meter, ctp_id, args.price, args.energy_wh, args.chain_id, args.market, timestamp=args.timestamp)
+    erc = build_erc(
+        meter,
+        ctp_id,
+        args.price,
+        args.energy_wh,
+        args.chain_id,
+        args.market,
+        timestamp=args.timestamp,
+        meter_key=args.meter_key,
+    )
     _print(erc.to_json())
+    return 0
+
+
+def _reserve(args: argparse.Namespace) -> int:
+    from ..meter import Meter
+
+    root = None
+    if args.root is not None:
+        try:
+            root = bytes.fromhex(args.root.removeprefix("0x"))
+        except ValueError:
+            raise ConfigError(f"--root is not hex: {args.root!r}") from None
+    meter = Meter.open(args.keystore, _passphrase(METER_ENV, "meter keystore"))
+    reservation = meter.reserve_key(root)
+    _print(
+        {
+            "meterKey": reservation.address,
+            "coeRoot": "0x" + reservation.coe_root.hex(),
+            "leafIndex": reservation.leaf_index,
+        }
+    )
     return 0
 
 

@@ -8,8 +8,23 @@ import pytest
 from eth_account import Account
 
 from offchain.app.cli import main
+from offchain.kernel.crypto import recover_address
+from offchain.spb import eip712
+from offchain.spb.merkle import COE_LEAF, StandardMerkleTree
 
 MARKET = "0x" + "42" * 20
+ERC_ARGS = (
+    "--ctp-id",
+    "0x" + "ab" * 32,
+    "--price",
+    "9",
+    "--energy-wh",
+    "90",
+    "--chain-id",
+    "31337",
+    "--market",
+    MARKET,
+)
 
 
 @pytest.fixture
@@ -59,7 +74,7 @@ def test_a_bad_line_is_named_in_a_one_line_error(run, tmp_path):
 
 
 def test_every_meter_subcommand_has_help(run):
-    for action in ("init", "coe", "erc", "info"):
+    for action in ("init", "coe", "reserve", "erc", "info"):
         code, out, _ = run("meter", action, "--help")
         assert code == 0 and "usage: gridledger meter " + action in out
     assert run("merkle", "root", "--help")[0] == 0
@@ -79,14 +94,38 @@ def test_init_coe_and_erc_from_the_command_line(run, tmp_path, meter_env, monkey
     assert code == 0, err
     assert json.loads(out)["ca"] == created["ca"]
     monkeypatch.setenv("GRIDLEDGER_METER_PASSPHRASE", passphrase)
-    code, out, err = run("meter", "coe", str(meter), "--verifier", str(verifier), "--out", str(tmp_path / "coe.json"))
+    code, out, err = run(
+        "meter",
+        "coe",
+        str(meter),
+        "--verifier",
+        str(verifier),
+        "--out",
+        str(tmp_path / "coe.json"),
+        "--market",
+        MARKET,
+        "--chain-id",
+        "31337",
+    )
     assert code == 0, err
     coe = json.loads(out)
     assert coe["root"] == created["poolRoot"] and coe["ca"] == created["ca"]
     assert json.loads((tmp_path / "coe.json").read_text()) == coe
+    possession = coe["possession"]  # a leaf key's EIP-712 signature over (root, verifier): used up
+    digest = eip712.coe_registration_digest(bytes.fromhex(coe["root"][2:]), coe["verifier"], 31337, MARKET)
+    holder = recover_address(digest, bytes.fromhex(possession["signature"][2:]))
+    assert StandardMerkleTree.verify(
+        bytes.fromhex(coe["root"][2:]), COE_LEAF, (possession["leafIndex"], holder), possession["proof"]
+    )
+    code, out, err = run("meter", "reserve", str(meter))
+    assert code == 0, err
+    reserved = json.loads(out)
+    assert reserved["coeRoot"] == coe["root"] and reserved["meterKey"] != holder
     code, out, err = run(
         "meter",
         "erc",
+        "--meter-key",
+        reserved["meterKey"],
         str(meter),
         "--ctp-id",
         "0x" + "ab" * 32,
@@ -103,9 +142,14 @@ def test_init_coe_and_erc_from_the_command_line(run, tmp_path, meter_env, monkey
     from offchain.spb import EnergyReceipt
 
     erc = EnergyReceipt.from_json(json.loads(out))
-    assert erc.recover() == erc.signer and erc.verify_proof() and erc.coe_root.hex() == coe["root"][2:]
+    assert erc.recover() == erc.signer == reserved["meterKey"]
+    assert erc.verify_proof() and erc.coe_root.hex() == coe["root"][2:] and erc.leaf_index == reserved["leafIndex"]
     info = json.loads(run("meter", "info", str(meter))[1])
-    assert info["pools"][0]["unused"] == 3 and info["pools"][0]["coe"] is True
+    assert info["pools"][0]["unused"] == 2 and info["pools"][0]["coe"] is True  # possession + reserved
+    # a key the meter never reserved (someone else's, or a guess) signs nothing
+    stranger = "0x" + "11" * 20
+    code, _, err = run("meter", "erc", "--meter-key", stranger, str(meter), *ERC_ARGS)
+    assert code == 1 and err.count("\n") == 1 and "belongs to none of this meter's pools" in err
 
 
 def test_a_wrong_passphrase_is_a_one_line_error(run, tmp_path, meter_env, monkeypatch):
