@@ -100,13 +100,28 @@ abstract contract FundsLedger is IFundsLedger, ReentrancyGuard {
 
     /// @dev The owner's record, for hot paths that change balance and nonce window together:
     /// read it once, change the copy, write it back with `_storeFunds` (one storage write).
-    function _loadFunds(address owner) internal view virtual returns (Funds memory) {
-        return _funds[owner];
+    function _loadFunds(address owner) internal view virtual returns (Funds memory f) {
+        // One SLOAD for the packed slot (the compiler would read it once per field).
+        Funds storage slot = _funds[owner];
+        uint256 word;
+        assembly ("memory-safe") {
+            word := sload(slot.slot)
+        }
+        f.balance = uint96(word);
+        f.frozen = uint96(word >> 96);
+        f.nonceBase = uint32(word >> 192);
+        f.nonceBits = uint32(word >> 224);
     }
 
-    /// @dev Writes the owner's record (balance, frozen part and nonce window together).
+    /// @dev Writes the owner's record (balance, frozen part and nonce window together) in
+    /// one SSTORE.
     function _storeFunds(address owner, Funds memory f) internal virtual {
-        _funds[owner] = f;
+        Funds storage slot = _funds[owner];
+        uint256 word = uint256(f.balance) | (uint256(f.frozen) << 96) | (uint256(f.nonceBase) << 192)
+            | (uint256(f.nonceBits) << 224);
+        assembly ("memory-safe") {
+            sstore(slot.slot, word)
+        }
     }
 
     /// @dev Adds `amount` to the owner's balance (earnings, refunds, payouts inside the
