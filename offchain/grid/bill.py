@@ -34,7 +34,8 @@ __all__ = [
     "anchored_cids",
 ]
 
-SCHEMA = "gridledger.bill/1"
+#: v2: purchases are paid (costs in payment-asset units, delivery deadlines, cancellations)
+SCHEMA = "gridledger.bill/2"
 
 
 def canonical_json(doc: dict[str, Any]) -> bytes:
@@ -47,11 +48,12 @@ def build_bill(client: GridClient, purchaser: str) -> dict[str, Any]:
     purchaser = client.chain.w3.to_checksum_address(purchaser)
     purchases = client.logs("PurchaseRecorded", purchaser=purchaser)
     transfers = client.logs("TransferRecorded", purchaser=purchaser)
+    cancellations = client.logs("PurchaseCancelled", purchaser=purchaser)
     if not purchases:
         raise BillIncompleteError(f"{purchaser} has no purchase (hence no storage record) on {client.address}")
     if not transfers:
         raise BillIncompleteError(f"{purchaser} has no transfer on {client.address}: nothing to bill yet")
-    last_block = max(log["blockNumber"] for log in [*purchases, *transfers])
+    last_block = max(log["blockNumber"] for log in [*purchases, *transfers, *cancellations])
     locations = sorted({bytes(log["args"]["location"]) for log in purchases})
     storage = [
         log
@@ -81,7 +83,7 @@ def build_bill(client: GridClient, purchaser: str) -> dict[str, Any]:
             "sensor": a["sensor"],
             "capacity_wh": int(a["capacityWh"]),
             "available_wh": int(a["availableWh"]),
-            "rate_milli_per_kwh": int(a["rateMilliPerKWh"]),
+            "rate_per_kwh": int(a["ratePerKWh"]),
             "record": int(a["storageCount"]),
             "time": when(log),
             **ref(log),
@@ -94,9 +96,10 @@ def build_bill(client: GridClient, purchaser: str) -> dict[str, Any]:
             "purchase_id": int(a["purchaseId"]),
             "location": unlabel32(a["location"]),
             "quantity_wh": int(a["quantityWh"]),
-            "rate_milli_per_kwh": int(a["rateMilliPerKWh"]),
-            "cost_micro": int(a["costMicro"]),
+            "rate_per_kwh": int(a["ratePerKWh"]),
+            "cost": int(a["cost"]),
             "date": int(a["date"]),
+            "deliver_by": int(a["deliverBy"]),
             **ref(log),
         }
         for log in purchases
@@ -111,10 +114,21 @@ def build_bill(client: GridClient, purchaser: str) -> dict[str, Any]:
             "amount_wh": int(a["amountWh"]),
             "start": int(a["start"]),
             "end": int(a["end"]),
-            "total_cost_micro": int(a["totalCostMicro"]),
+            "cost": int(a["cost"]),
             **ref(log),
         }
         for log in transfers
+        for a in [log["args"]]
+    ]
+    cancellation_rows = [
+        {
+            "purchase_id": int(a["purchaseId"]),
+            "location": unlabel32(a["location"]),
+            "undelivered_wh": int(a["undeliveredWh"]),
+            "refund": int(a["refund"]),
+            **ref(log),
+        }
+        for log in cancellations
         for a in [log["args"]]
     ]
     return {
@@ -123,15 +137,24 @@ def build_bill(client: GridClient, purchaser: str) -> dict[str, Any]:
         "contract": client.address,
         "purchaser": purchaser,
         "up_to_block": int(last_block),
-        "units": {"energy": "Wh", "rate": "milli-units per kWh", "cost": "micro-units", "time": "unix seconds"},
+        "units": {
+            "energy": "Wh",
+            "rate": "payment-asset units per kWh",
+            "cost": "payment-asset units",
+            "time": "unix seconds",
+        },
+        "payment_asset": client.ledger.payment_asset,
         "storage": storage_rows,
         "purchases": purchase_rows,
         "transfers": transfer_rows,
+        "cancellations": cancellation_rows,
         "totals": {
             "purchased_wh": sum(r["quantity_wh"] for r in purchase_rows),
-            "purchased_cost_micro": sum(r["cost_micro"] for r in purchase_rows),
+            "purchased_cost": sum(r["cost"] for r in purchase_rows),
             "delivered_wh": sum(r["amount_wh"] for r in transfer_rows),
-            "amount_due_micro": sum(r["total_cost_micro"] for r in transfer_rows),
+            "paid": sum(r["cost"] for r in transfer_rows),
+            "cancelled_wh": sum(r["undelivered_wh"] for r in cancellation_rows),
+            "refunded": sum(r["refund"] for r in cancellation_rows),
         },
     }
 
@@ -148,7 +171,7 @@ def render_html(doc: dict[str, Any]) -> str:
         return f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{body}</table>"
 
     totals = doc["totals"]
-    due = totals["amount_due_micro"] / 1_000_000
+    asset = "ether (wei)" if int(doc["payment_asset"], 16) == 0 else f"token {doc['payment_asset']}"
     return (
         "<!doctype html><html><head><meta charset='utf-8'><title>GridLedger bill</title>"
         "<style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px}</style></head><body>"
@@ -157,7 +180,9 @@ def render_html(doc: dict[str, Any]) -> str:
         + table("Storage", doc["storage"])
         + table("Purchases", doc["purchases"])
         + table("Transfers", doc["transfers"])
-        + f"<p><b>Delivered:</b> {totals['delivered_wh']} Wh &mdash; <b>amount due:</b> {due:.6f} units</p>"
+        + table("Cancelled", doc["cancellations"])
+        + f"<p><b>Delivered:</b> {totals['delivered_wh']} Wh &mdash; <b>paid:</b> {totals['paid']} "
+        f"&mdash; <b>refunded:</b> {totals['refunded']} (units of {html.escape(asset)})</p>"
         "</body></html>\n"
     )
 
@@ -214,9 +239,8 @@ def verify_bills(client: GridClient, store: BillStore, purchaser: str) -> list[B
         raise BillNotFoundError(f"no bill anchored under {purchaser} on {client.address}")
     checks = []
     for cid in cids:
-        owner = client.bill_owner(cid_to_digest(cid))
-        if owner is None or owner.lower() != purchaser.lower():
-            checks.append(BillCheck(cid, BillStatus.NOT_ANCHORED, f"contract state lists owner {owner}"))
+        if client.bill_anchored_at(purchaser, cid_to_digest(cid)) is None:
+            checks.append(BillCheck(cid, BillStatus.NOT_ANCHORED, f"the contract holds no record of {cid} for {purchaser}"))
             continue
         try:
             data = store.get(cid)

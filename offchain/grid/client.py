@@ -1,8 +1,9 @@
 """web3.py client of the GridEvents contract: send the four events, read records back from logs.
 
 Every state-changing method takes the signing account as keyword-only ``sender=`` (the
-grid operator, a sensor or device, or a purchaser, as the contract requires) and
-returns the transaction receipt.
+grid operator, a storage sensor, a delivery device or a purchaser, as the contract
+requires) and returns the transaction receipt. Purchases are paid through the shared
+funds ledger the contract inherits: ``client.ledger.deposit(...)`` first.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 
+from ..common.funds import FundsClient
 from ..kernel.chain import Chain
 from ..kernel.contracts import call_or_raise, contract_at
 
 __all__ = ["GridClient", "PurchaserCounts", "label32", "unlabel32", "EVENT_NAMES", "Sender"]
 
 CONTRACT = "GridEvents"
-EVENT_NAMES = ("StorageRecorded", "PurchaseRecorded", "TransferRecorded", "BillAnchored")
+EVENT_NAMES = ("StorageRecorded", "PurchaseRecorded", "TransferRecorded", "PurchaseCancelled", "BillAnchored")
 #: who signs a transaction: a local account, or an address unlocked on the node
 Sender = LocalAccount | str
 
@@ -55,6 +57,11 @@ class GridClient:
         return cls(chain, contract_at(chain, CONTRACT, address))
 
     @property
+    def ledger(self) -> FundsClient:
+        """The shared funds ledger the contract inherits: deposit before purchasing."""
+        return FundsClient(self.chain, self.contract)
+
+    @property
     def address(self) -> str:
         return str(self.contract.address)
 
@@ -72,24 +79,52 @@ class GridClient:
         """Operator only."""
         return self._send(self.contract.functions.registerLocation(label32(location)), sender, "registerLocation")
 
+    def register_sensor(self, sensor: str, location: str, *, sender: Sender) -> Any:
+        """Operator only: ``sensor`` may then record the storage of ``location`` (nothing else)."""
+        fn = self.contract.functions.registerSensor(sensor, label32(location))
+        return self._send(fn, sender, "registerSensor")
+
     def register_device(self, device: str, location: str, *, sender: Sender) -> Any:
-        """Operator only: ``device`` may then record storage / transfers at ``location``."""
+        """Operator only: ``device`` may then record transfers at ``location`` (nothing else)."""
         fn = self.contract.functions.registerDevice(device, label32(location))
         return self._send(fn, sender, "registerDevice")
+
+    def revoke_sensor(self, sensor: str, *, sender: Sender) -> Any:
+        """Operator only."""
+        return self._send(self.contract.functions.revokeSensor(sensor), sender, "revokeSensor")
 
     def revoke_device(self, device: str, *, sender: Sender) -> Any:
         """Operator only."""
         return self._send(self.contract.functions.revokeDevice(device), sender, "revokeDevice")
 
-    def record_storage(self, capacity_wh: int, available_wh: int, rate_milli_per_kwh: int, *, sender: Sender) -> Any:
-        """A registered sensor records its location's storage."""
-        fn = self.contract.functions.recordStorage(capacity_wh, available_wh, rate_milli_per_kwh)
+    def set_rate(self, location: str, rate_per_kwh: int, *, sender: Sender) -> Any:
+        """Operator only: the rate (payment-asset units per kWh) of future purchases at ``location``."""
+        return self._send(self.contract.functions.setRate(label32(location), rate_per_kwh), sender, "setRate")
+
+    def set_payee(self, payee: str, *, sender: Sender) -> Any:
+        """Operator only: who receives the payments for delivered energy."""
+        return self._send(self.contract.functions.setPayee(payee), sender, "setPayee")
+
+    def record_storage(self, capacity_wh: int, available_wh: int, *, sender: Sender) -> Any:
+        """A registered storage sensor records its location's storage."""
+        fn = self.contract.functions.recordStorage(capacity_wh, available_wh)
         return self._send(fn, sender, "storage event")
 
-    def record_purchase(self, location: str, quantity_wh: int, *, sender: Sender) -> Any:
-        """The purchaser (``sender``) buys ``quantity_wh`` at ``location``."""
-        fn = self.contract.functions.recordPurchase(label32(location), quantity_wh)
+    def record_purchase(self, location: str, quantity_wh: int, deliver_by: int, *, sender: Sender) -> Any:
+        """The purchaser (``sender``) buys ``quantity_wh`` at ``location``, to be delivered by
+        ``deliver_by`` (unix time, at most 30 days ahead); the cost is frozen in its balance."""
+        fn = self.contract.functions.recordPurchase(label32(location), quantity_wh, deliver_by)
         return self._send(fn, sender, "purchase event")
+
+    def cancel_purchase(self, purchaser: str, location: str, purchase_id: int, *, sender: Sender) -> Any:
+        """The purchaser after the deadline, or the operator any time: what was not delivered
+        goes back (energy to storage, money to the purchaser's free balance)."""
+        fn = self.contract.functions.cancelPurchase(purchaser, label32(location), purchase_id)
+        return self._send(fn, sender, "cancelPurchase")
+
+    def cost_of(self, quantity_wh: int, rate_per_kwh: int) -> int:
+        """⌈rate × quantity / 1000⌉: what a purchase freezes (and deliveries pay out)."""
+        return int(call_or_raise(self.contract.functions.costOf(quantity_wh, rate_per_kwh), "costOf"))
 
     def record_transfer(
         self,
@@ -111,10 +146,10 @@ class GridClient:
         return self._send(self.contract.functions.anchorBill(digest), sender, "bill anchoring")
 
     # -- reading ------------------------------------------------------------------------
-    def bill_owner(self, digest: bytes) -> str | None:
-        record = call_or_raise(self.contract.functions.billOf(digest), "billOf")
-        owner = record[0]
-        return None if int(owner, 16) == 0 else str(owner)
+    def bill_anchored_at(self, purchaser: str, digest: bytes) -> int | None:
+        """When ``purchaser`` anchored bill ``digest`` (unix time), or ``None`` if it did not."""
+        _index, anchored_at = call_or_raise(self.contract.functions.billOf(purchaser, digest), "billOf")
+        return int(anchored_at) or None
 
     def purchaser_counts(self, purchaser: str) -> PurchaserCounts:
         purchases, transfers, bills = call_or_raise(self.contract.functions.purchaserOf(purchaser), "purchaserOf")[:3]

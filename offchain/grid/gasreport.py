@@ -25,22 +25,33 @@ PAPER_GWEI = (3.0, 4.5, 20.0)
 PAPER_GAS = 54_246
 
 
+#: the bench pins the chain's clock here, so that delivery deadlines are fixed calldata
+CHAIN_START = 2_000_000_000
+RATE = 123_456  # payment-asset units (wei) per kWh
+
+
 def measure(chain: Chain, accounts: list[Any]) -> dict[str, int]:
-    """Gas used per event type by one household on ``chain`` (fresh GridEvents)."""
+    """Gas used per event type by one household on ``chain`` (fresh GridEvents, paid in ether)."""
     operator, sensor, device, purchaser = accounts[:4]
+    if int(chain.w3.eth.get_block("latest")["timestamp"]) < CHAIN_START:
+        chain.w3.provider.make_request("evm_setNextBlockTimestamp", [CHAIN_START])  # type: ignore[arg-type]
     address = deploy(chain, operator, {})["GridEvents"]
     client = GridClient.at(chain, address)
     gas: dict[str, int] = {"deploy": int(chain.w3.eth.get_transaction_receipt(_deploy_tx(chain, address))["gasUsed"])}
     client.register_location("measure-grid", sender=operator)
-    gas["register_device"] = _gas(client.register_device(sensor.address, "measure-grid", sender=operator))
-    client.register_device(device.address, "measure-grid", sender=operator)
-    gas["storage_event"] = _gas(client.record_storage(50_000_000, 40_000_000, 123_456, sender=sensor))
-    gas["storage_event_update"] = _gas(client.record_storage(50_000_000, 39_500_000, 123_789, sender=sensor))
-    gas["purchase_event"] = _gas(client.record_purchase("measure-grid", 4_200, sender=purchaser))
-    gas["purchase_event_repeat"] = _gas(client.record_purchase("measure-grid", 1_800, sender=purchaser))
+    gas["register_sensor"] = _gas(client.register_sensor(sensor.address, "measure-grid", sender=operator))
+    gas["register_device"] = _gas(client.register_device(device.address, "measure-grid", sender=operator))
+    gas["set_rate"] = _gas(client.set_rate("measure-grid", RATE, sender=operator))
+    gas["storage_event"] = _gas(client.record_storage(50_000_000, 40_000_000, sender=sensor))
+    gas["storage_event_update"] = _gas(client.record_storage(50_000_000, 39_500_000, sender=sensor))
+    client.ledger.deposit(10**18, sender=purchaser)
+    deadline = CHAIN_START + 86_400
+    gas["purchase_event"] = _gas(client.record_purchase("measure-grid", 4_200, deadline, sender=purchaser))
+    gas["purchase_event_repeat"] = _gas(client.record_purchase("measure-grid", 1_800, deadline, sender=purchaser))
     gas["transfer_event"] = _gas(
         client.record_transfer(purchaser.address, 0, "inverter-7", 2_100, 1_700_000_000, 1_700_003_600, sender=device)
     )
+    gas["cancel_purchase"] = _gas(client.cancel_purchase(purchaser.address, "measure-grid", 1, sender=operator))
     gas["bill_anchor"] = _gas(client.anchor_bill(cid_to_digest(cid_of(b"measure bill 1\n")), sender=purchaser))
     gas["bill_anchor_repeat"] = _gas(client.anchor_bill(cid_to_digest(cid_of(b"measure bill 2\n")), sender=purchaser))
     return gas

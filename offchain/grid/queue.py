@@ -105,10 +105,7 @@ class BillQueue:
             self._save(entry)
         if entry.state is QueueState.STORED and client is not None and sender is not None:
             digest = cid_to_digest(entry.cid)
-            owner = client.bill_owner(digest)
-            if owner is not None:
-                if owner.lower() != entry.purchaser.lower():
-                    raise BillError(f"bill {entry.cid} is already anchored under {owner}, not {entry.purchaser}")
+            if client.bill_anchored_at(entry.purchaser, digest) is not None:
                 entry.state = QueueState.ANCHORED  # anchored earlier (e.g. before a crash): never twice
             else:
                 receipt = client.anchor_bill(digest, sender=sender)

@@ -22,7 +22,7 @@ def test_an_unreachable_ipfs_node_leaves_the_bill_queued_and_unanchored(grid, pu
     queue = BillQueue(tmp_path / "queue")
     _, entry = make_bill(client, purchaser.address, _dead_ipfs(), queue)
     assert entry.state == QueueState.BUILT and "unreachable" in entry.last_error
-    assert client.bill_owner(cid_to_digest(entry.cid)) is None
+    assert client.bill_anchored_at(purchaser.address, cid_to_digest(entry.cid)) is None
     assert [e.cid for e in BillQueue(tmp_path / "queue").pending()] == [entry.cid]  # survives a restart
 
 
@@ -33,7 +33,7 @@ def test_a_queued_bill_is_uploaded_and_anchored_on_retry(grid, purchaser, delive
     store = LocalBillStore(tmp_path / "store")
     [done] = queue.process(store, client, {purchaser.address.lower(): purchaser.address})
     assert done.state == QueueState.ANCHORED and done.tx_hash
-    assert client.bill_owner(cid_to_digest(entry.cid)) == purchaser.address
+    assert client.bill_anchored_at(purchaser.address, cid_to_digest(entry.cid)) is not None
     assert store.has(entry.cid)
     assert queue.pending() == []
 

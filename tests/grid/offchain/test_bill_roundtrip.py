@@ -10,7 +10,7 @@ from offchain.grid.errors import BillIncompleteError, BillNotFoundError
 from offchain.grid.queue import BillQueue
 from offchain.grid.store import LocalBillStore
 
-from tests.grid.helpers import LOCATION, RATE, client_for
+from tests.grid.helpers import LOC, LOCATION, client_for, cost_of
 
 
 def test_a_purchasers_bill_goes_from_events_to_a_verified_anchor(grid, purchaser, delivered, tmp_path):
@@ -22,13 +22,16 @@ def test_a_purchasers_bill_goes_from_events_to_a_verified_anchor(grid, purchaser
     assert [p["location"] for p in doc["purchases"]] == [LOCATION]
     assert doc["totals"] == {
         "purchased_wh": 4_000,
-        "purchased_cost_micro": RATE * 4_000,
+        "purchased_cost": cost_of(4_000),
         "delivered_wh": 4_000,
-        "amount_due_micro": RATE * 4_000,
+        "paid": cost_of(4_000),
+        "cancelled_wh": 0,
+        "refunded": 0,
     }
+    assert doc["payment_asset"] == "0x" + "00" * 20  # ether
     assert len(doc["storage"]) == 1 and len(doc["transfers"]) == 1
     assert entry.cid == cid_of(canonical_json(doc))
-    assert grid.billOf(cid_to_digest(entry.cid))[0] == purchaser
+    assert grid.billOf(purchaser, cid_to_digest(entry.cid))[1] > 0
     assert json.loads(store.get(entry.cid)) == doc
     [check] = verify_bills(client, store, purchaser.address)
     assert check.ok and check.cid == entry.cid
@@ -71,6 +74,19 @@ def test_verifying_a_purchaser_without_bills_is_an_error(grid, stranger, tmp_pat
         verify_bills(client_for(grid), LocalBillStore(tmp_path), stranger.address)
 
 
-def test_the_html_rendering_shows_the_amount_due(grid, purchaser, delivered):
+def test_the_html_rendering_shows_what_was_paid(grid, purchaser, delivered):
     page = render_html(build_bill(client_for(grid), purchaser.address))
-    assert f"{RATE * 4_000 / 1e6:.6f} units" in page and purchaser.address in page
+    assert f"<b>paid:</b> {cost_of(4_000)} " in page and purchaser.address in page
+
+
+def test_a_cancelled_purchase_appears_in_the_bill_with_its_refund(
+    chain, grid, operator, purchaser, record_storage, record_purchase, record_transfer
+):
+    record_storage()
+    record_purchase(quantity=4_000)
+    record_transfer(amount=1_000)
+    grid.cancelPurchase(purchaser, LOC, 0, {"from": operator})
+    doc = build_bill(client_for(grid), purchaser.address)
+    [cancelled] = doc["cancellations"]
+    assert (cancelled["undelivered_wh"], cancelled["refund"]) == (3_000, cost_of(4_000) - cost_of(1_000))
+    assert doc["totals"]["paid"] + doc["totals"]["refunded"] == doc["totals"]["purchased_cost"]

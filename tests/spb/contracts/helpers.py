@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass
 
 import brownie
+from eth_abi import encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from eth_utils import function_signature_to_4byte_selector
 
 from offchain.kernel.crypto import keccak256
 from offchain.spb.merkle import COE_LEAF, StandardMerkleTree
@@ -49,6 +51,11 @@ def reverts(error: str, *args):
     return brownie.reverts(revert_pattern=f"{re.escape(error)}: {', '.join(parts)}")
 
 
+def encoded_error(signature: str, types: list[str], args: list) -> bytes:
+    """An ABI-encoded custom error, as batch events and MarketBatchItemFailed carry it."""
+    return function_signature_to_4byte_selector(signature) + encode(types, args)
+
+
 def earnings(market, account_id) -> int:
     """Uncollected earnings (wei) of an energy account."""
     return int(market.accountOf(account_id)[2])
@@ -83,6 +90,11 @@ def make_pool(size: int) -> KeyPool:
 def now(chain) -> int:
     """Timestamp of the latest block (brownie's ``chain.time()`` can drift from it)."""
     return chain[-1].timestamp
+
+
+def pin_next_block_time(timestamp: int) -> None:
+    """Make the next block's timestamp exactly ``timestamp`` (anvil)."""
+    brownie.web3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
 
 
 def advance(chain, seconds: int) -> None:

@@ -1,17 +1,11 @@
 """Batch settlement: all-or-nothing, or skip bad items with a reason — never a wrong payment."""
 
 import pytest
-from eth_abi import encode
 from eth_account import Account
-from eth_utils import function_signature_to_4byte_selector
 
 from offchain.spb import eip712
 
-from tests.spb.contracts.helpers import DEPOSIT, PRICE, earnings, funds, reverts
-
-
-def encoded_error(signature: str, types: list[str], args: list) -> bytes:
-    return function_signature_to_4byte_selector(signature) + encode(types, args)
+from tests.spb.contracts.helpers import DEPOSIT, PRICE, earnings, encoded_error, funds, reverts
 
 
 @pytest.fixture
