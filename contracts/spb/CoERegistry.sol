@@ -63,7 +63,7 @@ abstract contract CoERegistry is SpbBase {
             revert CoEPossessionNotProven(root, possession.leafIndex, key);
         }
         _coes[root] = CoE({manufacturer: ca, verifier: verifier});
-        _useLeaf(root, possession.leafIndex);
+        _useLeaf(root, possession.leafIndex, _usedLeaves[root][possession.leafIndex >> 8]);
         emit CoERegistered(root, verifier, ca);
     }
 
@@ -84,28 +84,29 @@ abstract contract CoERegistry is SpbBase {
     }
 
     /// @dev SPB checks (c) and (d) plus one-use of the leaf key, without side effects.
-    /// Returns the ABI-encoded error, or empty bytes when `key` at `leafIndex` may sign.
+    /// Returns the ABI-encoded error, or empty bytes when `key` at `leafIndex` may sign, and
+    /// the leaf's bitmap word (for `_useLeaf`, which then needs not read it again).
     function _checkLeaf(bytes32 root, uint256 leafIndex, address key, bytes32[] calldata proof)
         internal
         view
-        returns (bytes memory err)
+        returns (bytes memory err, uint256 word)
     {
         address ca = _coes[root].manufacturer;
-        if (ca == address(0)) return abi.encodeWithSelector(CoEUnknownRoot.selector, root);
-        if (!_manufacturers[ca]) return abi.encodeWithSelector(CoERevokedManufacturer.selector, root, ca);
+        if (ca == address(0)) return (abi.encodeWithSelector(CoEUnknownRoot.selector, root), 0);
+        if (!_manufacturers[ca]) return (abi.encodeWithSelector(CoERevokedManufacturer.selector, root, ca), 0);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(leafIndex, key))));
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) {
-            return abi.encodeWithSelector(CoELeafNotInTree.selector, root, leafIndex, key);
+            return (abi.encodeWithSelector(CoELeafNotInTree.selector, root, leafIndex, key), 0);
         }
-        if (_usedLeaves[root][leafIndex >> 8] & (1 << (leafIndex & 0xff)) != 0) {
-            return abi.encodeWithSelector(CoELeafKeyUsed.selector, root, leafIndex);
+        word = _usedLeaves[root][leafIndex >> 8];
+        if (word & (1 << (leafIndex & 0xff)) != 0) {
+            return (abi.encodeWithSelector(CoELeafKeyUsed.selector, root, leafIndex), word);
         }
-        return "";
     }
 
-    /// @dev Marks the leaf key used (after `_checkLeaf` passed).
-    function _useLeaf(bytes32 root, uint256 leafIndex) internal {
-        _usedLeaves[root][leafIndex >> 8] |= 1 << (leafIndex & 0xff);
+    /// @dev Marks the leaf key used, given its bitmap word as `_checkLeaf` read it.
+    function _useLeaf(bytes32 root, uint256 leafIndex, uint256 word) internal {
+        _usedLeaves[root][leafIndex >> 8] = word | (1 << (leafIndex & 0xff));
     }
 
     function _recoverTagged(bytes32 tag, bytes32 value, bytes calldata signature) private pure returns (address signer) {

@@ -75,6 +75,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         uint64 timestamp;
         bytes32 coeRoot;
         uint256 leafIndex;
+        uint256 leafWord; // the leaf's bitmap word, as the receipt check read it
     }
 
     /// @dev On-chain CTPs of a consumer, one slot per nonce-window position
@@ -353,7 +354,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
                 abi.encodeWithSelector(MarketContractHashMismatch.selector, ctpId, t.contractHash, revealed), account
             );
         }
-        err = _checkLeaf(t.coeRoot, t.leafIndex, key, proof);
+        (err, t.leafWord) = _checkLeaf(t.coeRoot, t.leafIndex, key, proof);
         if (err.length != 0) return (err, account);
         // An account with supply exists: only its owner can have supplied it.
         account = _loadAccount(t.accountId);
@@ -370,7 +371,7 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
         account.supplyWh -= uint96(t.energyWh);
         account.earnings += t.price;
         _storeAccount(t.accountId, account);
-        _useLeaf(t.coeRoot, t.leafIndex);
+        _useLeaf(t.coeRoot, t.leafIndex, t.leafWord);
         emit Settled(ctpId, t.accountId, t.coeRoot, t.consumer, t.price, t.energyWh, t.leafIndex, signed);
     }
 
@@ -393,7 +394,8 @@ contract SpbMarket is EnergyAccounts, CoERegistry, FundsLedger {
             energyWh: erc.energyWh,
             timestamp: erc.timestamp,
             coeRoot: erc.coeRoot,
-            leafIndex: erc.leafIndex
+            leafIndex: erc.leafIndex,
+            leafWord: 0
         });
     }
 

@@ -18,8 +18,8 @@ MECHANISM = Mechanism(
     },
     gas_misses={
         "grid.bill_anchor": (
-            "the digest -> purchaser record (a new slot, 22,100) lets the chain refuse a second anchoring "
-            "and answer billOf(digest); kept over the cheaper log-only design (docs/grid.md)"
+            "the (purchaser, digest) record (a new slot, 22,100) lets the chain refuse a second anchoring "
+            "and answer billOf(purchaser, digest); kept over the cheaper log-only design (docs/grid.md)"
         ),
     },
     commands=("offchain.grid.commands.bill",),

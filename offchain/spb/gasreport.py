@@ -88,15 +88,18 @@ class _Bench:
             self.market.deposit(10**18, sender=c)
         self.next_leaf = 0  # the next leaf key a CTP names as its meter key
         self.leaf_of = {k.address: i for i, k in enumerate(self.keys)}
-        self.next_nonce = 1
+        self.nonces = {c.address: 1 for c in self.consumers}  # each consumer's next CTP nonce
+        self.salts = 0
 
     def ctp(self, consumer: LocalAccount) -> tuple[CommitToPay, Terms]:
         """A CTP naming the next unused leaf key as the meter key that will confirm it."""
         meter_key = self.keys[self.next_leaf].address
         self.next_leaf += 1
-        terms = Terms(PRICE // RATE, RATE, keccak256(b"salt" + self.next_nonce.to_bytes(4, "big")), meter_key)
-        ctp = CommitToPay(consumer.address, self.account_id, EXPIRY, PRICE, terms.contract_hash, self.next_nonce)
-        self.next_nonce += 1
+        self.salts += 1
+        nonce = self.nonces[consumer.address]
+        self.nonces[consumer.address] = nonce + 1
+        terms = Terms(PRICE // RATE, RATE, keccak256(b"salt" + self.salts.to_bytes(4, "big")), meter_key)
+        ctp = CommitToPay(consumer.address, self.account_id, EXPIRY, PRICE, terms.contract_hash, nonce)
         return ctp, terms
 
     def erc(self, ctp: CommitToPay, terms: Terms) -> EnergyReceipt:
@@ -120,6 +123,13 @@ class _Bench:
         sig = sign_ctp(ctp, consumer.key, self.chain.chain_id, self.market.address)
         return Settlement(ctp, sig, terms, self.erc(ctp, terms))
 
+    def frozen_signed_trade(self, consumer: LocalAccount) -> tuple[int, int]:
+        """The producer freezes a signed CTP before delivering, then settles it on chain."""
+        s = self.signed(consumer)
+        frozen = self.market.freeze_signed(s.ctp, s.consumer_signature, sender=self.producer)
+        settled = self.market.settle(s.ctp, s.terms, s.receipt, sender=self.producer)
+        return int(frozen["gasUsed"]), int(settled["gasUsed"])
+
     def single_trade(self, consumer: LocalAccount) -> int:
         s = self.signed(consumer)
         receipt = self.market.settle_signed(s.ctp, s.consumer_signature, s.terms, s.receipt, sender=self.producer)
@@ -138,12 +148,12 @@ def _deploy_on_vault(chain: Chain, governor: LocalAccount) -> MarketClient:
 def _steady_pair_and_single(bench: _Bench) -> tuple[int, int, int, int]:
     """(first freeze, steady freeze, steady settle, steady single-transaction trade)."""
     consumer = bench.consumers[0]
-    warm = bench.next_nonce
+    warm = bench.nonces[consumer.address]
     first_freeze, _ = bench.on_chain_trade(consumer)  # warm-up: earnings, bitmap words, a commitment slot
     bench.single_trade(consumer)
     # steady state for a regular consumer: its CTP slot for this nonce (nonce % 32) holds
     # an earlier, finished CTP — only a consumer's first 32 on-chain CTPs create slots
-    bench.next_nonce = warm + 32
+    bench.nonces[consumer.address] = warm + 32
     freeze, settle = bench.on_chain_trade(consumer)
     return first_freeze, freeze, settle, bench.single_trade(consumer)
 
@@ -160,9 +170,15 @@ def measure_funds_layout(chain: Chain, accounts: list[LocalAccount]) -> dict[str
 
 
 def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
-    """spb.ctp_freeze, spb.erc_settle, spb.ctp_plus_erc, spb.settle_single, spb.batch50_per_trade."""
+    """spb.ctp_freeze, spb.erc_settle, spb.ctp_plus_erc, spb.settle_single, spb.freeze_signed (+ its
+    settlement), spb.batch50_per_trade (packed) and spb.batch50_abi_per_trade."""
     bench = _Bench(chain, accounts, keys_needed=8 + 2 * BATCH)
+    consumer = bench.consumers[0]
+    warm = bench.nonces[consumer.address]
     first_freeze, freeze, settle, single = _steady_pair_and_single(bench)
+    # steady state again: nonce warm + 64 lies in the window and its ring slot holds a finished CTP
+    bench.nonces[consumer.address] = warm + 64
+    freeze_signed, settle_frozen = bench.frozen_signed_trade(consumer)
     per_trade = {}
     for form in ("abi", "packed"):
         items = [bench.signed(bench.consumers[i % len(bench.consumers)]) for i in range(BATCH)]
@@ -178,6 +194,8 @@ def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
         "erc_settle": settle,
         "ctp_plus_erc": freeze + settle,
         "settle_single": single,
+        "freeze_signed": freeze_signed,
+        "freeze_signed_plus_erc": freeze_signed + settle_frozen,
         "batch50_per_trade": per_trade["packed"],
         "batch50_abi_per_trade": per_trade["abi"],
     }

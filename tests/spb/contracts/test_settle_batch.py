@@ -62,7 +62,9 @@ def test_batch_settles_every_good_item(market, batch, settle_batch, producer, fu
     assert funds(market, funded) == (DEPOSIT - 5 * PRICE, 0)
 
 
-def test_atomic_batch_with_one_forged_erc_reverts_entirely(market, batch, settle_batch, producer, funded, meter, account_id):
+def test_atomic_batch_with_one_forged_erc_reverts_entirely(
+    market, batch, settle_batch, producer, funded, meter, account_id
+):
     items, _, forger = batch(4, bad=2)
     reason = encoded_error(
         "CoELeafNotInTree(bytes32,uint256,address)", ["bytes32", "uint256", "address"], [meter.root, 2, forger.address]
@@ -74,7 +76,9 @@ def test_atomic_batch_with_one_forged_erc_reverts_entirely(market, batch, settle
     assert not any(market.isLeafUsed(meter.root, i) for i in range(4))
 
 
-def test_lenient_batch_skips_the_bad_item_and_says_why(market, batch, settle_batch, producer, funded, meter, account_id):
+def test_lenient_batch_skips_the_bad_item_and_says_why(
+    market, batch, settle_batch, producer, funded, meter, account_id
+):
     items, ids, forger = batch(4, bad=1)
     tx = settle_batch(items, False)
     assert tx.return_value == 3
