@@ -167,9 +167,10 @@ class MarketMachine(RuleBasedStateMachine):
                 self.payments[ctp_id] = self.payments.get(ctp_id, 0) + 1
         return True
 
-    def _next_block_time(self) -> int:
-        """Pin the next block's timestamp so the model sees exactly the contract's clock."""
-        t = now(self.chain) + 1
+    def _next_block_time(self, at_least: int = 0) -> int:
+        """Pin the next block's timestamp (one second on, or `at_least`) so the model sees
+        exactly the contract's clock."""
+        t = max(now(self.chain) + 1, at_least)
         brownie.web3.provider.make_request("evm_setNextBlockTimestamp", [t])
         return t
 
@@ -310,8 +311,13 @@ class MarketMachine(RuleBasedStateMachine):
             self.touched = (ctp, ctp_id)
 
     @precondition(lambda self: self.pending)
-    @rule(pick=st_pick, meter=st_meter, live=sometimes(False, st.just(True), one_in=4))
-    def settle(self, pick, meter, live):
+    @rule(
+        pick=st_pick,
+        meter=st_meter,
+        live=sometimes(False, st.just(True), one_in=4),
+        late=sometimes(True, st.just(False), one_in=6),
+    )
+    def settle(self, pick, meter, live, late):
         candidates = self.pending
         if live:  # mostly a CTP the model still holds pending (else any, to meet the refusals)
             candidates = [p for p in self.pending if self.model.ctps[p[2]].status == "pending"] or self.pending
@@ -319,7 +325,7 @@ class MarketMachine(RuleBasedStateMachine):
         self.touched = (ctp, ctp_id)
         leaf = self.model.ctps[ctp_id].leaf
         erc, erc_price, signer_leaf = self._erc(ctp, terms, ctp_id, leaf, meter)
-        t = self._next_block_time()
+        t = self._next_block_time(ctp.expiry + 1 if late else 0)  # late: the delivery came after expiry
         self._expect(
             "settle",
             lambda: self.model.settle(ctp_id, t, erc_price=erc_price, signer_leaf=signer_leaf),
@@ -353,11 +359,11 @@ class MarketMachine(RuleBasedStateMachine):
         COUNTS["collect accepted"] += 1
 
     @precondition(lambda self: self.pending)
-    @rule(pick=st_pick)
-    def release(self, pick):
+    @rule(pick=st_pick, late=st.booleans())
+    def release(self, pick, late):
         ctp, _, ctp_id = self.pending[pick % len(self.pending)]
         self.touched = (ctp, ctp_id)
-        t = self._next_block_time()
+        t = self._next_block_time(ctp.expiry + 1 if late else 0)
         self._expect(
             "release",
             lambda: self.model.release(ctp_id, t),
