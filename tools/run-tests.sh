@@ -35,6 +35,12 @@ if [ $# -gt 0 ]; then
   echo "${PIPESTATUS[0]}" >"$logs/selected.rc"
 else
   names=(main devnet)
+  # Loading a brownie project deletes the build files of library contracts no project
+  # contract uses, which every compile writes again: two sessions loading at once race on
+  # those deletions ("Unable to load project", FileNotFoundError). Compile if needed and
+  # load once here, so that the sessions find nothing to delete or compile.
+  .venv/bin/brownie compile >/dev/null || exit 1
+  .venv/bin/python -c "from brownie import project; project.load('.', compile=False)" || exit 1
   session devnet "$WAITING_GROUP" &
   devnet_pid=$!
   # the main session streams its output; the devnet session's follows when both are done
