@@ -240,7 +240,9 @@ def verify_bills(client: GridClient, store: BillStore, purchaser: str) -> list[B
     checks = []
     for cid in cids:
         if client.bill_anchored_at(purchaser, cid_to_digest(cid)) is None:
-            checks.append(BillCheck(cid, BillStatus.NOT_ANCHORED, f"the contract holds no record of {cid} for {purchaser}"))
+            checks.append(
+                BillCheck(cid, BillStatus.NOT_ANCHORED, f"the contract holds no record of {cid} for {purchaser}")
+            )
             continue
         try:
             data = store.get(cid)
