@@ -22,7 +22,7 @@ def _deploy(project, governor, asset):
 
 
 def _commit(market, who, price: int, nonce: int) -> None:
-    terms = eip712.Terms(1, 1, secrets.token_bytes(32))
+    terms = eip712.Terms(1, 1, secrets.token_bytes(32), "0x" + secrets.token_hex(20))
     expiry = brownie.chain[-1].timestamp + 3_600  # the shared tests never settle or release
     ctp = eip712.CommitToPay(who.address, _ACCOUNTS[market.address], expiry, price, terms.contract_hash, nonce)
     market.commit(ctp.as_args(), {"from": who})
