@@ -30,7 +30,7 @@ import requests
 from eth_account.signers.local import LocalAccount
 from web3.exceptions import TransactionNotFound
 
-from ..network import Chain, connect
+from ..network import Chain, _settled, connect
 
 __all__ = ["FanoutClient", "Submitted", "BENIGN_REFUSALS"]
 
@@ -179,7 +179,8 @@ class FanoutClient:
     def _broadcast(self, sub: Submitted, nodes: list[int] | None = None) -> None:
         for i in range(len(self.urls)) if nodes is None else nodes:
             try:
-                self._call(i, lambda c: c.w3.eth.send_raw_transaction(sub.raw))
+                # _settled: right after a new head EthereumJS may not have executed it yet
+                self._call(i, lambda c: _settled(lambda: c.w3.eth.send_raw_transaction(sub.raw), attempts=30))
                 if i not in sub.accepted_by:
                     sub.accepted_by.append(i)
             except Exception as exc:  # noqa: BLE001 - recorded per node
@@ -219,14 +220,21 @@ class FanoutClient:
             self.resubmissions += 1
             self._broadcast(sub)
 
-    def wait(self, subs: list[Submitted], *, timeout: float = 120.0, poll: float = 0.05) -> list[Submitted]:
-        """Wait until every one of ``subs`` has a receipt on some node; returns those still missing."""
+    def wait(
+        self, subs: list[Submitted], *, timeout: float = 120.0, poll: float = 0.05, resend: bool = True
+    ) -> list[Submitted]:
+        """Wait until every one of ``subs`` has a receipt on some node; returns those still missing.
+
+        With ``resend`` (default) a transfer without receipt is re-broadcast to every node
+        (:meth:`maybe_resend`); without it, only the nodes it was sent to ever had it.
+        """
         deadline = time.monotonic() + timeout
         pending = [s for s in subs if s.receipt is None]
         while pending and time.monotonic() < deadline:
             for sub in pending:
                 self.poll(sub)
-                self.maybe_resend(sub)
+                if resend:
+                    self.maybe_resend(sub)
             pending = [s for s in pending if s.receipt is None]
             if pending:
                 time.sleep(poll)
