@@ -32,7 +32,7 @@ from web3.exceptions import TransactionNotFound
 
 from ..network import Chain, _settled, connect
 
-__all__ = ["FanoutClient", "Submitted", "BENIGN_REFUSALS"]
+__all__ = ["FanoutClient", "ReceiptWatcher", "Submitted", "BENIGN_REFUSALS"]
 
 #: node answers to a re-sent transaction that mean "I have it / it is already mined"
 BENIGN_REFUSALS = ("already in the txpool", "already known", "nonce too low", "tries to send a tx with nonce")
@@ -147,16 +147,27 @@ class FanoutClient:
         *,
         fees: dict[str, int] | None = None,
         nodes: list[int] | None = None,
+        watcher: ReceiptWatcher | None = None,
     ) -> Submitted:
         """Sign a plain transfer with the next nonce of ``sender`` and broadcast it."""
         tx = {"to": to, "value": value, "gas": 21_000, "type": 2, "chainId": self.chain_id}
         tx.update(fees or self.fee_fields())
         tx["nonce"] = self.next_nonce(sender.address)
         signed = sender.sign_transaction(tx)
-        return self.submit(bytes(signed.raw_transaction), sender.address, int(tx["nonce"]), nodes=nodes)
+        return self.submit(
+            bytes(signed.raw_transaction), sender.address, int(tx["nonce"]), nodes=nodes, watcher=watcher
+        )
 
-    def submit(self, raw: bytes, sender: str, nonce: int, *, nodes: list[int] | None = None) -> Submitted:
-        """Broadcast signed ``raw`` to ``nodes`` (default: every node)."""
+    def submit(
+        self,
+        raw: bytes,
+        sender: str,
+        nonce: int,
+        *,
+        nodes: list[int] | None = None,
+        watcher: ReceiptWatcher | None = None,
+    ) -> Submitted:
+        """Broadcast signed ``raw`` to ``nodes`` (default: every node); ``watcher`` tracks it first."""
         from eth_utils import keccak
 
         try:
@@ -171,6 +182,8 @@ class FanoutClient:
             sent_at=time.monotonic(),
             sent_block=sent_block,
         )
+        if watcher is not None:
+            watcher.track(sub)
         self._broadcast(sub, nodes)
         if not sub.accepted_by:
             raise RuntimeError(f"no node accepted {sub.tx_hash}: {sub.refused}")
@@ -239,3 +252,81 @@ class FanoutClient:
             if pending:
                 time.sleep(poll)
         return pending
+
+
+class ReceiptWatcher:
+    """Record when each tracked transaction's receipt becomes visible on each node.
+
+    One thread per node follows that node's head; for every new block it reads the
+    block's transaction hashes and, for each tracked one, the receipt (retried while the
+    node has imported but not yet executed the block). A few RPC calls per block and
+    node, however many transfers are pending, so a busy machine delays the measurement
+    client much less than polling every pending receipt on every node.
+    """
+
+    def __init__(self, urls: list[str], *, chain_id: int, nodes: list[int] | None = None, poll: float = 0.02) -> None:
+        self.urls = list(urls)
+        self.chain_id = chain_id
+        self.nodes = list(range(len(urls))) if nodes is None else nodes
+        self.poll = poll
+        self.arrivals: dict[int, list[tuple[int, float]]] = {i: [] for i in self.nodes}
+        self._subs: dict[str, Submitted] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def track(self, sub: Submitted) -> None:
+        with self._lock:
+            self._subs[sub.tx_hash.lower()] = sub
+
+    def start(self) -> ReceiptWatcher:
+        for i in self.nodes:
+            thread = threading.Thread(target=self._run, args=(i,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(10)
+
+    def _record(self, i: int, chain: Chain, tx_hash: str) -> None:
+        with self._lock:
+            sub = self._subs.get(tx_hash)
+        if sub is None or i in sub.seen_at_node:
+            return
+        for _ in range(100):  # imported, maybe not executed yet: receipts follow within ms
+            try:
+                receipt = chain.w3.eth.get_transaction_receipt(tx_hash)
+            except TransactionNotFound:
+                time.sleep(0.02)
+                continue
+            now = time.monotonic()
+            with self._lock:
+                sub.seen_at_node[i] = now
+                if sub.receipt is None:
+                    sub.receipt, sub.seen_at, sub.seen_by = receipt, now, i
+            return
+
+    def _run(self, i: int) -> None:
+        chain: Chain | None = None
+        last: int | None = None
+        while not self._stop.is_set():
+            try:
+                if chain is None:
+                    chain = connect(self.urls[i], expected_chain_id=self.chain_id, timeout=3.0)
+                head = int(chain.w3.eth.block_number)
+                if last is None or head < last - 8:
+                    last = head  # start (or a node restarted far behind): follow from here
+                for number in range(last + 1, head + 1):
+                    self.arrivals[i].append((number, time.monotonic()))
+                    block = chain.w3.eth.get_block(number)
+                    for h in block["transactions"]:
+                        self._record(i, chain, "0x" + bytes(h).hex())
+                    last = number
+            except Exception:  # noqa: BLE001 - node down or restarting: reconnect
+                chain = None
+                self._stop.wait(0.2)
+                continue
+            self._stop.wait(self.poll)

@@ -23,7 +23,7 @@ from typing import Any
 
 from .fanout import Submitted
 from .poa import PoaDevnet
-from .traffic import _heads, audit, client_for, head_sample, load_now
+from .traffic import _heads, audit, client_for, head_sample, load_now, watcher_for
 
 __all__ = ["run_signer_kill_drill", "restore_from_peers", "wait_rejoined", "check_node_db"]
 
@@ -117,23 +117,22 @@ def run_signer_kill_drill(
     t0 = time.monotonic()
     load_start = load_now()
 
+    watcher = watcher_for(devnet).start()
+
     def traffic() -> None:
         fees = client.fee_fields()
         i = 0
         t_next = time.monotonic()
         while not stop.is_set():
             try:
-                subs.append(client.transfer(senders[i % len(senders)], recipient, 1, fees=fees))
+                subs.append(client.transfer(senders[i % len(senders)], recipient, 1, fees=fees, watcher=watcher))
             except Exception as exc:  # noqa: BLE001 - reported
                 errors.append(f"t={time.monotonic() - t0:.0f}s {type(exc).__name__}: {str(exc)[:160]}")
             i += 1
             t_next += 1.0 / rate
-            while time.monotonic() < t_next and not stop.is_set():
-                for s in subs[-30:]:
-                    if s.receipt is None:
-                        client.poll(s)
-                        client.maybe_resend(s)
-                time.sleep(0.05)
+            for s in subs[-60:]:
+                client.maybe_resend(s)  # only acts on a transfer without receipt for resend_after s
+            stop.wait(max(0.0, t_next - time.monotonic()))
 
     sender = threading.Thread(target=traffic, daemon=True)
     sender.start()
@@ -179,6 +178,7 @@ def run_signer_kill_drill(
         stop.set()
         sender.join(30)
     missing = client.wait(subs, timeout=120)
+    watcher.stop()
     time.sleep(3 * devnet.period)
     final = head_sample(devnet, client, settle=2.0)
     report = audit(devnet, subs)

@@ -22,10 +22,10 @@ from typing import Any
 import psutil
 
 from .clique import block_signer
-from .fanout import FanoutClient, Submitted
+from .fanout import FanoutClient, ReceiptWatcher, Submitted
 from .poa import PoaDevnet
 
-__all__ = ["client_for", "measure", "audit", "soak", "load_now", "percentile", "summarise"]
+__all__ = ["client_for", "watcher_for", "measure", "audit", "soak", "load_now", "percentile", "summarise"]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -53,6 +53,10 @@ class _CpuMeter:
 
 def client_for(devnet: PoaDevnet, **kw: Any) -> FanoutClient:
     return FanoutClient(devnet.rpc_urls, chain_id=devnet.chain_id, **kw)
+
+
+def watcher_for(devnet: PoaDevnet, **kw: Any) -> ReceiptWatcher:
+    return ReceiptWatcher(devnet.rpc_urls, chain_id=devnet.chain_id, **kw)
 
 
 def summarise(latencies: list[float]) -> dict[str, float | None]:
@@ -90,48 +94,28 @@ def measure(
     keys = devnet.accounts()
     senders, recipient = keys[5:10], keys[1].address
     meter = _CpuMeter()
-    arrivals: list[tuple[int, float]] = []
-    stop = threading.Event()
-
-    def watch_blocks() -> None:
-        chain = client.chain(read_node)
-        last = chain.w3.eth.block_number if chain else 0
-        while not stop.is_set():
-            try:
-                n = client._call(read_node, lambda c: c.w3.eth.block_number)
-            except Exception:  # noqa: BLE001 - a node restarting: try again
-                time.sleep(0.2)
-                continue
-            if n > last:
-                arrivals.extend((b, time.monotonic()) for b in range(last + 1, n + 1))
-                last = n
-            time.sleep(0.02)
-
-    watcher = threading.Thread(target=watch_blocks, daemon=True)
-    watcher.start()
+    watcher = watcher_for(devnet).start()
     first_block = client.head() + 1
     fees = client.fee_fields()
     subs: list[Submitted] = []
     t_next = time.monotonic()
     for i in range(txs):
         nodes = None if submit == "all" else [0] if submit == "node0" else [i % len(devnet.nodes)]
-        subs.append(client.transfer(senders[i % len(senders)], recipient, 1, fees=fees, nodes=nodes))
+        subs.append(client.transfer(senders[i % len(senders)], recipient, 1, fees=fees, nodes=nodes, watcher=watcher))
         t_next += 1.0 / rate
-        while time.monotonic() < t_next:
-            for sub in subs:
-                if read_node not in sub.seen_at_node:
-                    client.poll(sub)
-            time.sleep(0.02)
+        time.sleep(max(0.0, t_next - time.monotonic()))
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(read_node not in s.seen_at_node for s in subs):
         for sub in subs:
-            if read_node not in sub.seen_at_node:
-                client.poll(sub)
-                if submit == "all":
-                    client.maybe_resend(sub)
-        time.sleep(0.02)
-    stop.set()
-    watcher.join(5)
+            if read_node in sub.seen_at_node:
+                continue
+            if time.monotonic() - sub.sent_at > 15:
+                client.poll(sub, nodes=[read_node])  # a block the watcher missed (node restarted)
+            if submit == "all":
+                client.maybe_resend(sub)
+        time.sleep(0.1)
+    watcher.stop()
+    arrivals = watcher.arrivals[read_node]
     load = meter.stop()
     return _report(devnet, client, subs, arrivals, first_block, read_node, submit, rate, load)
 
@@ -357,12 +341,13 @@ def soak(devnet: PoaDevnet, seconds: float, *, rate: float = 1.0, sample_every: 
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    watcher = watcher_for(devnet).start()
     fees = client.fee_fields()
     i = 0
     t_next = time.monotonic()
     while time.monotonic() - t0 < seconds:
         try:
-            sub = client.transfer(senders[i % len(senders)], recipient, 1, fees=fees)
+            sub = client.transfer(senders[i % len(senders)], recipient, 1, fees=fees, watcher=watcher)
             with lock:
                 subs.append(sub)
         except Exception as exc:  # noqa: BLE001 - reported
@@ -371,13 +356,11 @@ def soak(devnet: PoaDevnet, seconds: float, *, rate: float = 1.0, sample_every: 
         if i % 60 == 0:
             fees = client.fee_fields()
         t_next += 1.0 / rate
-        while time.monotonic() < t_next:
-            for s in subs[-40:]:
-                if s.receipt is None:
-                    client.poll(s)
-                    client.maybe_resend(s)
-            time.sleep(0.05)
+        for s in subs[-60:]:
+            client.maybe_resend(s)  # only acts on a transfer without receipt for resend_after s
+        time.sleep(max(0.0, t_next - time.monotonic()))
     missing = client.wait(subs, timeout=120)
+    watcher.stop()
     stop.set()
     sampler.join(30)
     h1 = client.head()
