@@ -67,7 +67,7 @@ def run_drill(
     thread = threading.Thread(target=worker, daemon=True)
     thread.start()
     in_flight.wait(10)
-    time.sleep(0.3)  # the first transaction is in the pool, not yet sealed
+    _wait_in_pool(chain, sender.address, start_nonce)  # the first transaction is in the pool, not yet sealed
     t_down = time.monotonic()
     devnet.stop_node(node, hard=hard)
     time.sleep(down_for)
@@ -97,3 +97,21 @@ def run_drill(
     if final_nonce != start_nonce + result.confirmed:
         result.errors.append(f"nonce advanced by {final_nonce - start_nonce}, {result.confirmed} confirmed")
     return result
+
+
+def _wait_in_pool(chain: Any, address: str, nonce: int, timeout: float = 10.0) -> None:
+    """Until the node's pool (``txpool_content``) holds ``address``'s transaction ``nonce``,
+    or it is already mined; a fixed 0.3 s was too short on a busy machine: the node was
+    killed before the first transfer had even been sent."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if int(chain.w3.eth.get_transaction_count(address, "latest")) > nonce:
+                return
+            pending = chain.w3.provider.make_request("txpool_content", []).get("result", {}).get("pending", {})
+            if str(nonce) in {str(int(k)) for k in pending.get(address.lower(), {})}:
+                return
+        except Exception:  # noqa: BLE001 - no txpool_content on this node: fall back to a fixed wait
+            time.sleep(0.3)
+            return
+        time.sleep(0.05)
