@@ -1,7 +1,7 @@
 # GridLedger — every entry point installs what is missing first (idempotent, fast when warm).
 #   make demo   run the main scenario on an embedded anvil chain and print a summary
 #   make test   lint + slither + the whole test suite (contracts and off-chain)
-#   make gas    regenerate gas-snapshot.json          make bench   long benchmarks
+#   make gas    regenerate gas-snapshot.json          make bench   long benchmarks (bench-poa: 3-signer PoA, 30-min soak)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -23,7 +23,7 @@ export PYTHONUNBUFFERED := 1
 BROWNIE := $(VENV)/bin/brownie
 GRIDLEDGER := $(VENV)/bin/gridledger
 
-.PHONY: help deps demo test lint slither compile gas bench clean distclean
+.PHONY: help deps demo test lint slither compile gas bench bench-poa clean distclean
 
 help:
 	@sed -n '2,4p' Makefile | sed 's/^# //'
@@ -79,6 +79,11 @@ gas: compile
 
 bench: compile
 	$(GRIDLEDGER) bench all
+
+# issue 19's acceptance runs: 3 latency runs (fresh devnet each), gas, a 30-minute soak with
+# transfers flowing, and the SIGKILL drill of each signer in turn (~45 min)
+bench-poa: compile
+	$(GRIDLEDGER) bench devnet --signers 3 --runs 3 --soak 1800 --out reports/devnet-latency-3signers
 
 clean:
 	rm -rf build reports .pycache .hypothesis crytic-export

@@ -1,0 +1,74 @@
+"""Three Clique signers: a transfer sent to one node lands within one signer rotation.
+
+Counted in blocks, not seconds, so a busy machine (slower blocks) does not make it
+flaky. Before the `txpool-drop-stale-nonces` client patch a node that imported a block
+by gossip kept its transactions in the pool and then skipped every later transaction of
+those senders: transfers waited 6-20 blocks (docs/networks.md).
+"""
+
+import time
+
+from offchain.devnet import PoaDevnet
+from offchain.devnet.traffic import audit, client_for
+
+#: each of the 3 signers has had an in-turn slot within 3 blocks of the head at sending
+MAX_BLOCKS_TO_INCLUSION = 3
+
+
+def test_a_transfer_sent_to_a_single_node_is_sealed_within_one_signer_rotation(devnet_factory):
+    devnet = devnet_factory(PoaDevnet, signers=3, period=2)
+    client = client_for(devnet)
+    keys = devnet.accounts()
+    senders, recipient = keys[5:7], keys[1].address
+    fees = client.fee_fields()
+
+    # consecutive nonces of the same two senders, each transfer through one node only,
+    # rotating over the nodes: the later ones must not wait behind the earlier ones
+    subs = []
+    for i in range(12):
+        subs.append(client.transfer(senders[i % 2], recipient, 1, fees=fees, nodes=[i % 3]))
+        time.sleep(0.7)
+    # no re-broadcast: each transfer reaches the other signers only through the nodes' gossip
+    unconfirmed = client.wait(subs, timeout=90, resend=False)
+    assert unconfirmed == [], [(s.nonce, s.accepted_by, s.sent_block) for s in unconfirmed]
+
+    late = [
+        (s.nonce, s.accepted_by, s.sent_block, int(s.receipt["blockNumber"]))
+        for s in subs
+        if int(s.receipt["blockNumber"]) - s.sent_block > MAX_BLOCKS_TO_INCLUSION
+    ]
+    assert late == [], f"(nonce, sent to node, head at send, landed in): {late}"
+    assert all(len(s.accepted_by) == 1 for s in subs)  # really sent to one node each
+
+    # every transfer is in every node's canonical chain exactly once, and they agree
+    deadline = time.monotonic() + 30
+    top = max(int(s.receipt["blockNumber"]) for s in subs)
+    while min(h or 0 for h in client.heads()) < top + 1:
+        assert time.monotonic() < deadline, client.heads()
+        time.sleep(0.5)
+    report = audit(devnet, subs)
+    assert report["ok"], report
+
+
+def test_the_fanout_client_sends_the_same_bytes_to_every_node_and_it_is_mined_once(devnet_factory):
+    devnet = devnet_factory(PoaDevnet, signers=3, period=2)
+    client = client_for(devnet, resend_after=0.5)
+    sender, recipient = devnet.accounts()[7], devnet.accounts()[2].address
+    before = client.chain(0).w3.eth.get_balance(recipient)
+
+    subs = [client.transfer(sender, recipient, 1) for _ in range(4)]
+    assert all(sorted(s.accepted_by) == [0, 1, 2] for s in subs)
+    # broadcast the same bytes again (as a re-broadcast after a lost pool would): one hash
+    again = client.submit(subs[0].raw, subs[0].sender, subs[0].nonce)
+    assert again.tx_hash == subs[0].tx_hash and sorted(again.accepted_by) == [0, 1, 2]
+    assert client.wait(subs, timeout=60) == []
+    assert [s.nonce for s in subs] == list(range(subs[0].nonce, subs[0].nonce + 4))
+
+    deadline = time.monotonic() + 30
+    top = max(int(s.receipt["blockNumber"]) for s in subs)
+    while min(h or 0 for h in client.heads()) < top:
+        assert time.monotonic() < deadline, client.heads()
+        time.sleep(0.5)
+    report = audit(devnet, subs)
+    assert report["ok"], report
+    assert all(client.chain(i).w3.eth.get_balance(recipient) == before + 4 for i in range(3))
