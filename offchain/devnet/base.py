@@ -55,6 +55,11 @@ class Devnet:
         return self.home / "state.json"
 
     @property
+    def rpc_urls(self) -> list[str]:
+        """Every node's RPC URL, node 0 first (the fan-out client sends to all of them)."""
+        return [n.rpc_url for n in self.nodes]
+
+    @property
     def url(self) -> str:
         return self.nodes[0].rpc_url
 
