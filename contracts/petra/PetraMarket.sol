@@ -105,13 +105,10 @@ contract PetraMarket is IPetraMarket, Governed, EIP712, SlotClock, FundsLedger {
     mapping(address owner => mapping(address operator => bool)) private _operatorApprovals;
     uint40 private _nextPosition;
 
-    /// @dev Piece of an asset after a split, and the allocator of positions for new pieces.
-    struct Split {
+    /// @dev Where a split's leftover pieces go: hinted free positions first, then new ones.
+    struct Positions {
         uint256 hints;
         uint40 next; // 0 until the fresh-position counter is read
-        uint256[] burned; // per asset: the id that stopped existing (0 if unchanged)
-        address[] owners;
-        uint256[][] minted;
     }
 
     /// @param governor receives DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE (grants the DSO role)
@@ -278,12 +275,13 @@ contract PetraMarket is IPetraMarket, Governed, EIP712, SlotClock, FundsLedger {
         }
         _credit(seller, cost);
 
-        Split memory split = Split(positionHints, 0, new uint256[](2), new address[](2), new uint256[][](2));
-        _split(split, 0, offerId, offerPosition, offerWord, power, first, last, price);
-        _split(split, 1, assetId, assetPosition, assetWord, power, first, last, price);
-        if (split.next != 0) _nextPosition = split.next;
+        Positions memory positions = Positions(positionHints, 0);
+        uint256[] memory offerPieces = _split(positions, offerPosition, offerWord, power, first, last, price);
+        uint256[] memory assetPieces = _split(positions, assetPosition, assetWord, power, first, last, price);
+        if (positions.next != 0) _nextPosition = positions.next;
         emit OfferAccepted(offerId, assetId, uint32(power), first, last, cost);
-        _announceSplits(split);
+        _announceSplit(offerId, seller == msg.sender ? buyer : seller, offerPieces);
+        _announceSplit(assetId, msg.sender, assetPieces);
     }
 
     /// @inheritdoc IPetraMarketActions
@@ -478,20 +476,18 @@ contract PetraMarket is IPetraMarket, Governed, EIP712, SlotClock, FundsLedger {
         ERC1155Utils.checkOnERC1155Received(msg.sender, address(0), to, id, 1, "");
     }
 
-    /// @dev Cuts the traded portion out of asset `which` (0: the offer, 1: the acceptor's): the
-    /// matched piece keeps the position, leftovers (before, after, remaining power) take hinted
-    /// free positions or new ones. Records the burned id and minted ids for `_announceSplits`.
+    /// @dev Cuts the traded portion out of an asset: the matched piece keeps the position,
+    /// leftovers (before, after, remaining power) take hinted free positions or new ones.
+    /// Returns the ids of all pieces (matched first), or none if the asset was traded whole.
     function _split(
-        Split memory split,
-        uint256 which,
-        uint256 id,
+        Positions memory positions,
         uint40 position,
         uint256 word,
         uint256 power,
         uint64 first,
         uint64 last,
         uint256 price
-    ) private {
+    ) private returns (uint256[] memory ids) {
         uint256 assetPower = _power(word);
         uint64 assetFirst = _first(word);
         uint64 assetLast = _last(word);
@@ -500,59 +496,50 @@ contract PetraMarket is IPetraMarket, Governed, EIP712, SlotClock, FundsLedger {
         uint256 owner = word & OWNER_MASK;
         uint256 matched = _content(last - first + 1, first, power, feeder, consumption);
         _assets[position] = owner | (matched << 160) | (MATCHED << STATUS_SHIFT) | (price << PRICE_SHIFT);
-        if (first == assetFirst && last == assetLast && power == assetPower) return; // exact: same id
+        if (first == assetFirst && last == assetLast && power == assetPower) return ids; // exact: same id
 
-        uint256 pieces = 1 + (first > assetFirst ? 1 : 0) + (last < assetLast ? 1 : 0) + (power < assetPower ? 1 : 0);
-        uint256[] memory ids = new uint256[](pieces);
+        ids = new uint256[](1 + (first > assetFirst ? 1 : 0) + (last < assetLast ? 1 : 0) + (power < assetPower ? 1 : 0));
         ids[0] = (matched << 40) | position;
         uint256 n = 1;
         if (first > assetFirst) {
-            ids[n++] = _place(split, owner, _content(first - assetFirst, assetFirst, assetPower, feeder, consumption));
+            ids[n++] = _place(positions, owner, _content(first - assetFirst, assetFirst, assetPower, feeder, consumption));
         }
         if (last < assetLast) {
-            ids[n++] = _place(split, owner, _content(assetLast - last, last + 1, assetPower, feeder, consumption));
+            ids[n++] = _place(positions, owner, _content(assetLast - last, last + 1, assetPower, feeder, consumption));
         }
         if (power < assetPower) {
-            ids[n++] = _place(split, owner, _content(last - first + 1, first, assetPower - power, feeder, consumption));
+            ids[n++] = _place(positions, owner, _content(last - first + 1, first, assetPower - power, feeder, consumption));
         }
-        split.burned[which] = id;
-        split.owners[which] = address(uint160(owner));
-        split.minted[which] = ids;
     }
 
     /// @dev Stores a held leftover piece at the next usable hinted position (a freed one) or a
     /// new position; returns its id.
-    function _place(Split memory split, uint256 owner, uint256 content) private returns (uint256) {
+    function _place(Positions memory positions, uint256 owner, uint256 content) private returns (uint256) {
         uint40 position;
-        while (split.hints != 0 && position == 0) {
-            uint40 hint = uint40(split.hints);
-            split.hints >>= 40;
+        while (positions.hints != 0 && position == 0) {
+            uint40 hint = uint40(positions.hints);
+            positions.hints >>= 40;
             if (hint != 0 && _assets[hint] == TOMBSTONE) position = hint;
         }
         if (position == 0) {
-            if (split.next == 0) split.next = _nextPosition;
-            position = split.next++;
+            if (positions.next == 0) positions.next = _nextPosition;
+            position = positions.next++;
         }
         _assets[position] = owner | (content << 160);
         return (content << 40) | position;
     }
 
-    /// @dev ERC-1155 view of the splits (after every effect): the old ids burned, the pieces
-    /// minted to the same owners, and the receivers' acceptance checks.
-    function _announceSplits(Split memory split) private {
-        for (uint256 i = 0; i < 2; ++i) {
-            if (split.burned[i] == 0) continue;
-            emit TransferSingle(msg.sender, split.owners[i], address(0), split.burned[i], 1);
-            uint256[] memory values = _ones(split.minted[i].length);
-            emit TransferBatch(msg.sender, address(0), split.owners[i], split.minted[i], values);
+    /// @dev ERC-1155 view of a split, after every effect of the trade: the old id burned, the
+    /// pieces minted to the same owner, and the owner's acceptance check.
+    function _announceSplit(uint256 id, address owner, uint256[] memory pieces) private {
+        if (pieces.length == 0) return;
+        uint256[] memory values = new uint256[](pieces.length);
+        for (uint256 i = 0; i < pieces.length; ++i) {
+            values[i] = 1;
         }
-        for (uint256 i = 0; i < 2; ++i) {
-            if (split.burned[i] == 0) continue;
-            uint256[] memory values = _ones(split.minted[i].length);
-            ERC1155Utils.checkOnERC1155BatchReceived(
-                msg.sender, address(0), split.owners[i], split.minted[i], values, ""
-            );
-        }
+        emit TransferSingle(msg.sender, owner, address(0), id, 1);
+        emit TransferBatch(msg.sender, address(0), owner, pieces, values);
+        ERC1155Utils.checkOnERC1155BatchReceived(msg.sender, address(0), owner, pieces, values, "");
     }
 
     function _move(address from, address to, uint256 id, uint256 value) private {
@@ -607,22 +594,9 @@ contract PetraMarket is IPetraMarket, Governed, EIP712, SlotClock, FundsLedger {
     function _addCapacity(uint32 prosumer, AssetKind kind, uint256 capacity, uint256 power, uint64 first, uint64 last)
         private
     {
-        uint256 base = (uint256(prosumer) << 8) | (uint256(kind) << 7);
-        uint256 slot = first;
-        while (slot <= last) {
-            uint256 block_ = slot >> BLOCK_SHIFT;
-            uint256 key = base | (block_ & RING_MASK);
-            uint256 word = _fresh(_capacity[key], block_);
-            uint256 end = (block_ << BLOCK_SHIFT) | 7;
-            if (end > last) end = last;
-            for (; slot <= end; ++slot) {
-                uint256 shift = (slot & 7) * COUNTER_BITS;
-                uint256 sum = ((word >> shift) & COUNTER_MASK) + power;
-                if (sum > capacity) revert PetraCapacityExceeded(prosumer, kind, uint64(slot), capacity, sum);
-                word = (word & ~(COUNTER_MASK << shift)) | (sum << shift);
-            }
-            _capacity[key] = word;
-        }
+        (uint64 slot, uint256 sum) =
+            _addCounters(_capacity, (uint256(prosumer) << 8) | (uint256(kind) << 7), capacity, power, first, last);
+        if (sum != 0) revert PetraCapacityExceeded(prosumer, kind, slot, capacity, sum);
     }
 
     /// @dev Counts a trade's power against the feeders' limits over `[first, last]`: the
@@ -639,22 +613,38 @@ contract PetraMarket is IPetraMarket, Governed, EIP712, SlotClock, FundsLedger {
     }
 
     function _addFlow(uint8 feeder, FeederFlow flow, uint256 limit, uint256 power, uint64 first, uint64 last) private {
-        uint256 base = (uint256(feeder) << 16) | (uint256(flow) << 8);
+        (uint64 slot, uint256 sum) =
+            _addCounters(_flows, (uint256(feeder) << 16) | (uint256(flow) << 8), limit, power, first, last);
+        if (sum != 0) revert PetraFeederLimitExceeded(feeder, flow, slot, limit, sum);
+    }
+
+    /// @dev Adds `power` to the per-slot counters of ring `base` in `counters` over `[first,
+    /// last]`, one word per block of 8 slots. Returns the first slot whose sum would exceed
+    /// `limit` and that sum (nothing is written then; the caller reverts), else (0, 0).
+    function _addCounters(
+        mapping(uint256 => uint256) storage counters,
+        uint256 base,
+        uint256 limit,
+        uint256 power,
+        uint64 first,
+        uint64 last
+    ) private returns (uint64, uint256) {
         uint256 slot = first;
         while (slot <= last) {
             uint256 block_ = slot >> BLOCK_SHIFT;
             uint256 key = base | (block_ & RING_MASK);
-            uint256 word = _fresh(_flows[key], block_);
+            uint256 word = _fresh(counters[key], block_);
             uint256 end = (block_ << BLOCK_SHIFT) | 7;
             if (end > last) end = last;
             for (; slot <= end; ++slot) {
                 uint256 shift = (slot & 7) * COUNTER_BITS;
                 uint256 sum = ((word >> shift) & COUNTER_MASK) + power;
-                if (sum > limit) revert PetraFeederLimitExceeded(feeder, flow, uint64(slot), limit, sum);
+                if (sum > limit) return (uint64(slot), sum);
                 word = (word & ~(COUNTER_MASK << shift)) | (sum << shift);
             }
-            _flows[key] = word;
+            counters[key] = word;
         }
+        return (0, 0);
     }
 
     /// @dev A ring word for `block_`: as stored if it holds that block, else empty counters
@@ -688,18 +678,11 @@ contract PetraMarket is IPetraMarket, Governed, EIP712, SlotClock, FundsLedger {
         pure
         returns (uint256)
     {
-        return count | (first << 8) | (power << 32) | (uint256(feeder) << 56) | ((consumption ? 1 : 0) << 64);
+        return count | (first << 8) | (power << 32) | (uint256(feeder) << 56) | ((consumption ? uint256(1) : 0) << 64);
     }
 
     function _idOf(uint256 word, uint40 position) private pure returns (uint256) {
         return (((word >> 160) & CONTENT_MASK) << 40) | position;
-    }
-
-    function _ones(uint256 n) private pure returns (uint256[] memory values) {
-        values = new uint256[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            values[i] = 1;
-        }
     }
 
     function _count(uint256 word) private pure returns (uint256) {
