@@ -105,7 +105,8 @@ def minted_id(tx) -> int:
 
 def pieces(tx, owner) -> list[int]:
     """Ids minted back to ``owner`` by a split in ``tx`` (matched piece first)."""
-    for ev in tx.events["TransferBatch"] if "TransferBatch" in tx.events else []:
+    batches = tx.events["TransferBatch"] if "TransferBatch" in tx.events else []  # noqa: SIM401 - brownie's EventDict
+    for ev in batches:
         if ev["to"] == owner and int(ev["from"], 16) == 0:
             return [int(i) for i in ev["ids"]]
     return []
