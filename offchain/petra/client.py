@@ -22,6 +22,7 @@ from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3.contract import Contract
+from web3.exceptions import ContractLogicError
 from web3.logs import DISCARD
 
 from ..common.funds import Funds, FundsClient
@@ -29,6 +30,7 @@ from ..common.slots import SlotConfig
 from ..kernel.artifacts import artifact
 from ..kernel.chain import Chain
 from ..kernel.contracts import deploy
+from ..kernel.reverts import failure_from
 from .errors import PetraError
 
 __all__ = [
@@ -484,7 +486,11 @@ class PetraClient(_Client):
 
     # -- reads -------------------------------------------------------------------------
     def asset(self, token_id: int) -> Asset:
-        owner, kind, status, feeder, power, first, last, price = self.contract.functions.assetOf(token_id).call()
+        """The live asset ``token_id``; :class:`PetraError` if none lives under that id."""
+        try:
+            owner, kind, status, feeder, power, first, last, price = self.contract.functions.assetOf(token_id).call()
+        except ContractLogicError as exc:
+            raise PetraError(f"asset {token_id:#x}: {failure_from(exc, 'assetOf')}") from exc
         return Asset(token_id, str(owner), AssetKind(kind), AssetStatus(status), feeder, power, first, last, price)
 
     def exists(self, token_id: int) -> bool:
@@ -514,6 +520,10 @@ class PetraClient(_Client):
     def current_slot(self) -> int:
         return int(self.contract.functions.currentSlot().call())
 
+    def slot_start(self, slot: int) -> int:
+        """Chain time at which ``slot`` begins."""
+        return int(self.contract.functions.slotStart(slot).call())
+
     def horizon_slot(self) -> int:
         return int(self.contract.functions.horizonSlot().call())
 
@@ -542,6 +552,22 @@ class PetraClient(_Client):
             elif int(args["to"], 16) == 0:
                 book.pop(int(args["id"]), None)
         return book
+
+    def assets_of(self, owner: str, from_block: int = 0) -> list[int]:
+        """Ids of the live assets ``owner`` holds, from the ERC-1155 events alone (latest
+        transfer of each id to ``owner`` and not away since), confirmed against the chain."""
+        events: list[tuple[tuple[int, int], str, list[int]]] = []
+        for name in ("TransferSingle", "TransferBatch"):
+            for log in getattr(self.contract.events, name)().get_logs(from_block=from_block):
+                args = log["args"]
+                ids = [int(args["id"])] if name == "TransferSingle" else [int(i) for i in args["ids"]]
+                events.append(((log["blockNumber"], log["logIndex"]), str(args["to"]), ids))
+        holder: dict[int, str] = {}
+        for _, to, ids in sorted(events, key=lambda e: e[0]):
+            for token in ids:
+                holder[token] = to
+        mine = [t for t, to in holder.items() if to.lower() == owner.lower()]
+        return [t for t in mine if self.balance_of(owner, t) == 1]
 
     def free_positions(self, from_block: int = 0) -> list[int]:
         """Positions freed (burned, not minted into again) according to the events, lowest
