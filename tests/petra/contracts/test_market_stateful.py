@@ -28,7 +28,7 @@ import pytest
 from brownie import web3
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from offchain.common.slots import SlotConfig
 from offchain.kernel.chain import connect
@@ -96,6 +96,36 @@ class PetraMachine(RuleBasedStateMachine):
             if i not in self.known:
                 self.known.append(i)
             self.touched_assets.add(i)
+
+    # -- the start of every run: a trading day's assets, some already offered ---------------
+    @initialize(length=st.integers(min_value=2, max_value=4), price=st.sampled_from(PRICES[1:-1]),
+                offers=st.integers(min_value=0, max_value=3))  # fmt: skip
+    def market_day(self, length, price, offers):
+        """Production and consumption assets over the same slots for all three parties (so
+        that most runs trade within a few steps), then up to three of them offered. Counted
+        under "setup", not under the rules' minimums."""
+        first = self.model.current + 1
+        last = first + length - 1
+        tokens = []
+        for party, kind, power in ((0, 0, 2_500), (1, 1, 2_000), (2, 0, 1_500), (2, 1, 1_500), (0, 1, 1_000)):
+            who = self.parties[party]
+            token, _ = self._expect(
+                "setup",
+                lambda p=party, k=kind, w=power, o=who: self.model.mint(p + 1, str(o), k, w, first, last, 0),
+                lambda p=party, k=kind, w=power, o=who: self.market.mint(
+                    p + 1, o, k, w, first, last, 0, {"from": self.dso}
+                ),
+            )
+            assert token is not None  # a fresh run: every party is within its capacities
+            self._note(token)
+            tokens.append((who, token))
+        for who, token in tokens[:offers]:
+            self._expect(
+                "setup",
+                lambda o=who, t=token: self.model.post_offer(str(o), t, price),
+                lambda o=who, t=token: self.market.postOffer(t, price, {"from": o}),
+            )
+        self.touched_counters += [("cap", p, k, sl) for p in (1, 2, 3) for k in (0, 1) for sl in range(first, last + 1)]
 
     # -- rules -------------------------------------------------------------------------
     @rule(party=st_party, kind=st.sampled_from([0, 1]), power=st_power, offset=st_offset, length=st_length,
