@@ -1,0 +1,1 @@
+"""PETra's ``gridledger`` command (``petra ...``), registered through :mod:`offchain.petra.mechanism`."""
