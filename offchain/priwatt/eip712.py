@@ -207,7 +207,9 @@ def _digest(signable: Any) -> bytes:
 
 
 def _sign(signable: Any, private_key: Any) -> bytes:
-    return bytes(Account.sign_message(signable, private_key).signature)
+    """Sign with a raw key (bytes / hex) or a ``LocalAccount``."""
+    key = getattr(private_key, "key", private_key)
+    return bytes(Account.sign_message(signable, key).signature)
 
 
 def claim_digest(claim: EnergyClaim, chain_id: int, market: str) -> bytes:
