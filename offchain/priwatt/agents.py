@@ -34,7 +34,7 @@ from . import eip712
 from .board import BoardQuery, match
 from .client import DAY, BoardOffer, PriWattClient
 from .eip712 import BPS, EnergyClaim, Trade, TradeKind
-from .errors import BadStateError, ClaimRefusedError, DeliveryStoppedError
+from .errors import BadStateError, ClaimRefusedError
 from .messaging import Identity, Message, Network
 
 __all__ = [
