@@ -57,6 +57,32 @@ _WHERE = {
     "Message": "messaging",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "BackboneNetwork",
+    "BadStateError",
+    "BoardOffer",
+    "BoardQuery",
+    "BuyerAgent",
+    "ChannelError",
+    "ClaimRefusedError",
+    "DeliveryMeter",
+    "DeliveryStoppedError",
+    "DsoAgent",
+    "EnergyClaim",
+    "FundedTrade",
+    "Identity",
+    "LocalNetwork",
+    "Message",
+    "OfferNotFoundError",
+    "OfferStatus",
+    "PriWattClient",
+    "PriWattError",
+    "SellerAgent",
+    "StaleRecordError",
+    "Trade",
+    "TradeKind",
+    "TradeState",
+    "match",
+]
 
 __getattr__ = lazy_attributes(__name__, _WHERE)

@@ -142,7 +142,9 @@ class DsoAgent(_Agent):
     def _attested(self, meter: str, first: int, last: int) -> int:
         return sum(int(self.state["attested"].get(f"{meter}:{s}", 0)) for s in range(first, last + 1))
 
-    def attest(self, meter: str, seller: str, energy_wh: int, first_slot: int, last_slot: int) -> tuple[EnergyClaim, bytes]:
+    def attest(
+        self, meter: str, seller: str, energy_wh: int, first_slot: int, last_slot: int
+    ) -> tuple[EnergyClaim, bytes]:
         """A signed claim for ``energy_wh`` of ``meter``'s production in the slots, owned by
         ``seller`` (a fresh address). Refused beyond what the meter measured minus what was
         attested already — the same energy is never attested twice."""
@@ -196,7 +198,9 @@ class DsoAgent(_Agent):
         bps = self.split_for(meter.delivered_wh, msg.int_("energy_wh"))
         deadline = int(self.client.chain.w3.eth.get_block("latest")["timestamp"]) + 3_600
         sig = self.client.sign_settlement(self.key, trade, bps, deadline)
-        reply = Message("split", {"offer_id": trade.offer_id, "seller_bps": bps, "deadline": deadline, "signature": sig})
+        reply = Message(
+            "split", {"offer_id": trade.offer_id, "seller_bps": bps, "deadline": deadline, "signature": sig}
+        )
         for party in (msg.bytes_("buyer_msg"), msg.bytes_("seller_msg")):
             await self.network.post(self.identity, party, reply)
         self._set(trade.offer_id, TradeState.DISPUTED, seller_bps=bps)
@@ -290,11 +294,15 @@ class SellerAgent(_Agent):
         self._set(claim.claim_id, TradeState.POSTED)
         return offer
 
-    def lock(self, offer: Trade, buyer: str, amount: int, kind: TradeKind, *, duration: int = DAY, lock_for: int = 600) -> Trade:
+    def lock(
+        self, offer: Trade, buyer: str, amount: int, kind: TradeKind, *, duration: int = DAY, lock_for: int = 600
+    ) -> Trade:
         """Reserve the offer for the negotiated buyer (the ownership lock)."""
         now = int(self.client.chain.w3.eth.get_block("latest")["timestamp"])
         until = min(now + lock_for, offer.offer_expiry)
-        locked = self.client.lock_offer(offer, buyer, amount, until, duration, kind, sender=self.identity(offer.offer_id).tx)
+        locked = self.client.lock_offer(
+            offer, buyer, amount, until, duration, kind, sender=self.identity(offer.offer_id).tx
+        )
         self._set(offer.offer_id, TradeState.LOCKED, buyer=buyer, amount=amount)
         return locked
 
@@ -348,7 +356,9 @@ class SellerAgent(_Agent):
     async def deliver_escrow(self, trade: Trade, meter: DeliveryMeter, buyer_msg: bytes, energy_wh: int) -> None:
         meter.feed(energy_wh)
         await self.network.post(
-            self.identity(trade.offer_id), buyer_msg, Message("delivered", {"offer_id": trade.offer_id, "wh": energy_wh})
+            self.identity(trade.offer_id),
+            buyer_msg,
+            Message("delivered", {"offer_id": trade.offer_id, "wh": energy_wh}),
         )
         self._set(trade.offer_id, TradeState.DELIVERED)
 

@@ -56,10 +56,12 @@ def rates(seconds: float = 1.0) -> dict[str, float]:
             lambda i: eip712.sign_channel_state(key, trade_id, 10**15 * (i + 1), 31337, market), seconds
         ),
         "channel_state_check": _rate(
-            lambda i: recover_address(
-                eip712.channel_state_digest(trade_id, 10**15 * (i % 256 + 1), 31337, market), states[i % 256]
-            )
-            == signer,
+            lambda i: (
+                recover_address(
+                    eip712.channel_state_digest(trade_id, 10**15 * (i % 256 + 1), 31337, market), states[i % 256]
+                )
+                == signer
+            ),
             seconds,
         ),
     }

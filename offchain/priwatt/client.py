@@ -199,7 +199,9 @@ class PriWattClient:
 
     # -- escrow --------------------------------------------------------------------------
     def sign_settlement(self, key: Any, trade: Trade, seller_bps: int, deadline: int) -> bytes:
-        return eip712.sign_settlement(key, self.trade_id(trade), seller_bps, deadline, self.chain.chain_id, self.address)
+        return eip712.sign_settlement(
+            key, self.trade_id(trade), seller_bps, deadline, self.chain.chain_id, self.address
+        )
 
     def settle_escrow(self, trade: Trade, seller_bps: int, deadline: int, signature: bytes, *, sender: Sender) -> Any:
         """Settle with the caller and one co-signature (two of buyer, seller, DSO)."""
@@ -229,7 +231,9 @@ class PriWattClient:
             raise OfferNotFoundError(f"no offer 0x{offer_id.hex()} on market {self.address}")
         args = posted[0]["args"]
         record = Trade(offer_id, str(args["seller"]), int(args["expiry"]))
-        record = self._replay(record, self._logs("OfferLocked", offerId=offer_id), self._logs("TradeOpened", offerId=offer_id))
+        record = self._replay(
+            record, self._logs("OfferLocked", offerId=offer_id), self._logs("TradeOpened", offerId=offer_id)
+        )
         word = self.stored_word(offer_id)
         expected = eip712.trade_struct_hash(record)
         if (int.from_bytes(word, "big") ^ int.from_bytes(expected, "big")) >> 3 != 0:
@@ -264,7 +268,9 @@ class PriWattClient:
         for e in posted:
             a = e["args"]
             oid = bytes(a["offerId"])
-            record = self._replay(Trade(oid, str(a["seller"]), int(a["expiry"])), locks.get(oid, []), opens.get(oid, []))
+            record = self._replay(
+                Trade(oid, str(a["seller"]), int(a["expiry"])), locks.get(oid, []), opens.get(oid, [])
+            )
             out.append(
                 BoardOffer(
                     offer_id=oid,

@@ -41,4 +41,3 @@ class DeliveryStoppedError(ChannelError):
 
 class ClaimRefusedError(PriWattError):
     """The DSO refused to attest a claim (more energy than the meter measured)."""
-

@@ -41,17 +41,26 @@ GAS_MONEY = 10**17
 
 
 def pv_production(
-    panels: dict[str, Any], day: dt.date, *, latitude: float = 48.21, longitude: float = 16.37, zone: str = "Europe/Vienna"
+    panels: dict[str, Any],
+    day: dt.date,
+    *,
+    latitude: float = 48.21,
+    longitude: float = 16.37,
+    zone: str = "Europe/Vienna",
 ) -> dict[str, dict[int, int]]:
     """Clear-sky production per slot (Wh, integers) of each meter's panel on ``day``."""
     from zoneinfo import ZoneInfo
 
+    from ..common.slots import SlotClock
     from ..sim.pv import PvSite, simulate
 
     site = PvSite(latitude, longitude, 190, zone, "community")
     start = dt.datetime.combine(day, dt.time(0), ZoneInfo(zone))
     end = start + dt.timedelta(days=1)
-    return {meter: {s.slot: int(s.energy_wh) for s in simulate(site, panel, start, end)} for meter, panel in panels.items()}
+    return {
+        meter: {s.slot: int(s.energy_wh) for s in simulate(site, panel, start, end, clock=SlotClock())}
+        for meter, panel in panels.items()
+    }
 
 
 @dataclass
@@ -237,5 +246,3 @@ def _gas_of_post(c: Community, offer_id: bytes) -> int:
     logs = c.client._logs("OfferPosted", offerId=offer_id)
     tx = logs[0]["transactionHash"]
     return int(c.client.chain.w3.eth.get_transaction_receipt(tx)["gasUsed"])
-
-

@@ -17,8 +17,18 @@ from ..kernel.lazy import lazy_attributes
 if TYPE_CHECKING:
     from .pv import PvConfigError, PvPanel, PvSite, PvSlot, day_energy_wh, irradiance, simulate
 
-_WHERE = {name: "pv" for name in ("PvConfigError", "PvPanel", "PvSite", "PvSlot", "day_energy_wh", "irradiance", "simulate")}
+_WHERE = {
+    name: "pv" for name in ("PvConfigError", "PvPanel", "PvSite", "PvSlot", "day_energy_wh", "irradiance", "simulate")
+}
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "PvConfigError",
+    "PvPanel",
+    "PvSite",
+    "PvSlot",
+    "day_energy_wh",
+    "irradiance",
+    "simulate",
+]
 
 __getattr__ = lazy_attributes(__name__, _WHERE)

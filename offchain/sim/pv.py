@@ -15,26 +15,37 @@ irradiance on tilted panels. Here every physical step is pvlib's, none is hand-w
 
 Samples are taken every minute at the minute's middle and averaged per slot; a slot's
 energy is its mean power × 0.25 h. Slots are numbered by the project's slot clock
-(:class:`offchain.common.slots.SlotClock`: slot ``s`` starts at unix time ``900 s``).
+(:class:`offchain.common.slots.SlotClock`, passed in by the caller: on real time slot
+``s`` starts at unix time ``900 s``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from ..common.slots import SLOT_SECONDS, SlotClock
 from ..kernel.errors import ConfigError
 
-__all__ = ["PvConfigError", "PvSite", "PvPanel", "PvSlot", "irradiance", "simulate", "day_energy_wh"]
+__all__ = ["PvConfigError", "PvSite", "PvPanel", "PvSlot", "SlotNumbering", "irradiance", "simulate", "day_energy_wh"]
 
+#: a slot is a quarter hour (the project's slot clock, ``offchain.common.slots``)
+SLOT_SECONDS = 900
 #: the longest window one call simulates (31 days of minute samples stay well under a second per day)
 MAX_WINDOW = dt.timedelta(days=31)
 
 
 class PvConfigError(ConfigError):
     """PV simulation parameters out of range."""
+
+
+class SlotNumbering(Protocol):
+    """What the simulation needs of :class:`offchain.common.slots.SlotClock` (this package
+    sits beside ``offchain.common`` in the layers and receives the clock from its caller)."""
+
+    def slot_at(self, timestamp: int) -> int: ...
+
+    def slot_start(self, slot: int) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -180,13 +191,13 @@ def simulate(
     linke_turbidity: float | None = None,
     temp_air: float = 20.0,
     wind_speed: float = 1.0,
-    clock: SlotClock | None = None,
+    clock: SlotNumbering,
 ) -> list[PvSlot]:
     """Clear-sky output of ``panel`` at ``site`` for every 15-minute slot that overlaps
-    ``start .. end`` (both timezone-aware), in slot order."""
+    ``start .. end`` (both timezone-aware), in slot order, numbered by ``clock`` (an
+    :class:`offchain.common.slots.SlotClock` on real time)."""
     times = _times(site, start, end)
     frame = irradiance(site, panel, times, linke_turbidity=linke_turbidity, temp_air=temp_air, wind_speed=wind_speed)
-    clock = clock or SlotClock()
     unix = times.tz_convert("UTC").as_unit("s").asi8.tolist()
     frame["slot"] = [clock.slot_at(t) for t in unix]
     out = []

@@ -63,7 +63,9 @@ def keys(chain_id: int) -> list[LocalAccount]:
     raise ConfigError(f"chain {chain_id} is not a local devnet: set ${KEYS_ENV} to 2 funded private keys")
 
 
-def run_trade(args: argparse.Namespace, chain: Chain, trade: Callable[[Community], Awaitable[T]]) -> tuple[Community, T]:
+def run_trade(
+    args: argparse.Namespace, chain: Chain, trade: Callable[[Community], Awaitable[T]]
+) -> tuple[Community, T]:
     """Build a community (fresh agents) on ``chain`` and run ``trade`` over the chosen network."""
     from ...routing import BackboneCluster
     from ..client import PriWattClient

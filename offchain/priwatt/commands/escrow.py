@@ -44,8 +44,10 @@ def _run(args: argparse.Namespace) -> int:
         )
         print(f"market {community.client.address} on chain {chain.chain_id}")
         print(f"escrow 0x{out.trade_id.hex()} for offer 0x{out.offer_id.hex()}")
-        how = f"disputed: the DSO's split gives the seller {out.seller_bps / 100:.2f} %" if out.disputed else (
-            "released by buyer and seller"
+        how = (
+            f"disputed: the DSO's split gives the seller {out.seller_bps / 100:.2f} %"
+            if out.disputed
+            else ("released by buyer and seller")
         )
         print(f"{how}: {ether(out.to_seller)} to the seller, {ether(out.to_buyer)} back to the buyer")
         print("gas: " + ", ".join(f"{k} {v:,}" for k, v in out.gas.items()))

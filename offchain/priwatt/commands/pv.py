@@ -54,6 +54,7 @@ def _when(date: str, hhmm: str, tz: str) -> dt.datetime:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from ...common.slots import SlotClock
     from ...sim.pv import PvPanel, PvSite, day_energy_wh, simulate
 
     site = PvSite(args.lat, args.lon, args.altitude, args.tz)
@@ -61,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
         args.area, args.efficiency, args.pr, args.tilt, args.azimuth, 0.0 if args.no_temperature else -0.004
     )
     slots = simulate(site, panel, _when(args.date, args.start, args.tz), _when(args.date, args.end, args.tz),
-                     linke_turbidity=args.linke)  # fmt: skip
+                     linke_turbidity=args.linke, clock=SlotClock())  # fmt: skip
     shown = [s for s in slots if args.all_slots or s.energy_wh > 0]
     if args.json:
         print(json.dumps([{"slot": s.slot, "start": s.start.isoformat(), "energy_wh": round(s.energy_wh, 3),

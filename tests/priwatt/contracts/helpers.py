@@ -131,7 +131,9 @@ class Flow:
         """(deadline, signature) of ``signer``'s co-signature of a split."""
         deadline = deadline if deadline is not None else now(self.chain) + HOUR
         key = signer.private_key if hasattr(signer, "private_key") else signer
-        return deadline, eip712.sign_settlement(key, self.trade_id(record), bps, deadline, self.chain.id, self.market.address)
+        return deadline, eip712.sign_settlement(
+            key, self.trade_id(record), bps, deadline, self.chain.id, self.market.address
+        )
 
     def settle(self, record, submitter, cosigner, bps=BPS):
         deadline, sig = self.settlement(cosigner, record, bps)

@@ -33,15 +33,15 @@ def _trade(market, who, amount: int, nonce: int) -> None:
     import brownie
 
     seller = _seller(who)
-    claim = eip712.EnergyClaim(
-        keccak256(f"ledger-claim-{next(_claims)}".encode()), seller.address, 1_000, 0, 0, EXPIRY
-    )
+    claim = eip712.EnergyClaim(keccak256(f"ledger-claim-{next(_claims)}".encode()), seller.address, 1_000, 0, 0, EXPIRY)
     sig = eip712.sign_claim(claim, _DSO.key, brownie.chain.id, market.address)
     market.postOffer(claim.as_args(), sig, 1, b"", {"from": seller})
     offer = eip712.Trade(claim.claim_id, seller.address, EXPIRY)
     until = brownie.chain[-1].timestamp + 3_600
     market.lockOffer(offer.as_args(), who, amount, until, DAY, 0, {"from": seller})
-    market.openTrade(offer.locked(who.address, amount, until, DAY, eip712.TradeKind.ESCROW).as_args(), nonce, {"from": who})
+    market.openTrade(
+        offer.locked(who.address, amount, until, DAY, eip712.TradeKind.ESCROW).as_args(), nonce, {"from": who}
+    )
 
 
 def _freeze(market, who, amount: int) -> None:

@@ -106,7 +106,9 @@ def test_close_after_refund_is_refused(flow, market, channel, seller, buyer, cha
     assert funds(market, buyer) == (DEPOSIT, 0)
 
 
-def test_the_seller_may_still_close_after_the_time_lock_until_the_buyer_refunds(flow, market, channel, seller, buyer, chain):
+def test_the_seller_may_still_close_after_the_time_lock_until_the_buyer_refunds(
+    flow, market, channel, seller, buyer, chain
+):
     advance(chain, channel.deadline - now(chain) + 1)
     market.closeChannel(channel.as_args(), 4 * PER_KWH, flow.state(buyer, channel, 4 * PER_KWH), {"from": seller})
     with reverts("OfferWrongStatus", channel.offer_id, OfferStatus.SOLD):
