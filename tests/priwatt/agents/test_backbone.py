@@ -40,7 +40,10 @@ def test_a_channel_trade_runs_over_the_backbone_with_fresh_keys(chain_rpc, tmp_p
     seller_msg = c.sellers[0].identity(out.offer_id).msg_public
     posted = c.client.board()[0]
     assert posted.messaging_key == seller_msg  # the board advertises the per-trade messaging key
-    assert c.sellers[0].identity(out.offer_id).address == posted.seller != c.sellers[0].identity(b"\0" * 32).address
+    buyer = c.buyers[0].identity(out.offer_id)
+    assert c.sellers[0].identity(out.offer_id).address == posted.seller  # the offer's fresh transaction address
+    assert buyer.address not in {k.address for k in anvil_keys(10)}  # the buyer too traded from a fresh address
+    assert buyer.msg_public != seller_msg
 
 
 def test_messages_are_signed_by_the_sender_and_only_the_recipient_reads_them(cluster):

@@ -31,7 +31,8 @@ def test_when_the_buyer_stops_signing_the_seller_stops_delivering_and_is_paid_fo
     buyer = community.buyers[1]
     me = buyer.identity(out.offer_id)
     funds = community.client.funds(me.address)
-    assert funds.frozen == 0 and funds.balance == out.refunded  # the rest is the buyer's again
+    # the buyer's fresh address deposited the asking price; only the signed kWh left it
+    assert funds.frozen == 0 and funds.balance == 5 * MILLI - out.paid
     assert community.sellers[0].trade_state(out.offer_id) is TradeState.SOLD
 
 
