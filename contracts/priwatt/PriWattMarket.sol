@@ -125,7 +125,7 @@ contract PriWattMarket is PriWattBoard, FundsLedger {
             CalldataSignature.tryRecover(_channelStateDigest(id, cumulative), buyerSignature);
         if (err != ECDSA.RecoverError.NoError) revert ChannelMalformedSignature(id);
         if (signer != trade.buyer) revert ChannelInvalidSignature(id, signer);
-        _store(trade.offerId, h, OfferStatus.Sold);
+        _store(trade.offerId, h, cumulative == 0 ? OfferStatus.Refunded : OfferStatus.Sold);
         _pay(trade, cumulative);
         emit ChannelClosed(trade.offerId, id, cumulative, trade.amount - cumulative);
     }
@@ -145,14 +145,22 @@ contract PriWattMarket is PriWattBoard, FundsLedger {
     // ---------------------------------------------------------------------- internal
 
     /// @dev Two distinct parties approve: the caller and the co-signer, each the buyer, the
-    /// seller or a DSO key, never both DSO keys.
+    /// seller or a DSO key, never two DSO keys (not even when one of them is the trade's
+    /// buyer or seller).
     function _checkApprovers(bytes32 id, Trade calldata trade, address cosigner) private view {
         Party submitter = _partyOf(trade, msg.sender);
         if (submitter == Party.None) revert EscrowNotParty(id, msg.sender);
         if (cosigner == msg.sender) revert EscrowSameParty(id, cosigner);
         Party other = _partyOf(trade, cosigner);
         if (other == Party.None) revert EscrowNotParty(id, cosigner);
-        if (submitter == Party.Dso && other == Party.Dso) revert EscrowDsoOnly(id, msg.sender, cosigner);
+        // a DSO key is the DSO even where it is also the buyer or the seller: two approvals
+        // by DSO keys are one. Read only when one side already is the DSO, so the release
+        // by buyer and seller pays no extra role lookup.
+        if (submitter == Party.Dso) {
+            if (other == Party.Dso || hasRole(DSO_ROLE, cosigner)) revert EscrowDsoOnly(id, msg.sender, cosigner);
+        } else if (other == Party.Dso && hasRole(DSO_ROLE, msg.sender)) {
+            revert EscrowDsoOnly(id, msg.sender, cosigner);
+        }
     }
 
     function _partyOf(Trade calldata trade, address who) private view returns (Party) {

@@ -59,7 +59,8 @@ interface IPriWattMarketActions {
     /// @notice Settle an escrow with two of buyer, seller and DSO: the caller is one, the
     /// EIP-712 `Settlement(tradeId, sellerBps, deadline)` signature is the other.
     /// No dispute: buyer and seller release 10,000 bps to the seller. Dispute: the DSO signs
-    /// its split and the party that accepts it submits it (or the reverse).
+    /// its split and the party that accepts it submits it (or the reverse). DSO keys are one
+    /// party, also where one of them is the trade's buyer or seller.
     /// @param trade the funded escrow's record
     /// @param sellerBps the seller's share in basis points (the buyer gets the rest back)
     /// @param deadline the co-signature's expiry (unix time)
@@ -71,7 +72,8 @@ interface IPriWattMarketActions {
     /// @notice The seller closes the channel with the buyer's latest signed
     /// `ChannelState(tradeId, cumulative)`: `cumulative` is paid to the seller, the rest of
     /// the deposit goes back to the buyer's free balance. Only the seller submits states,
-    /// so the buyer can never close with an old (lower) one.
+    /// so the buyer can never close with an old (lower) one. The offer ends `Sold`, or
+    /// `Refunded` when the state pays nothing.
     /// @param trade the funded channel's record
     /// @param cumulative the total the buyer signed for so far
     /// @param buyerSignature the buyer's EIP-712 signature of the state

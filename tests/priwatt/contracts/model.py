@@ -95,7 +95,7 @@ class PriWattModel:
         if cumulative > offer.record.amount:
             raise Refused("ChannelOverdrawn")
         self._pay(offer, cumulative)
-        offer.status = OfferStatus.SOLD
+        offer.status = OfferStatus.SOLD if cumulative else OfferStatus.REFUNDED
 
     def refund(self, offer: Offer, sender: str, now: int) -> None:
         if offer.status not in (OfferStatus.ESCROW, OfferStatus.CHANNEL):

@@ -119,3 +119,10 @@ def test_an_escrow_is_not_closed_as_a_channel(flow, market, seller, buyer):
     escrow = flow.funded(seller, buyer)
     with reverts("OfferWrongStatus", escrow.offer_id, OfferStatus.ESCROW):
         market.closeChannel(escrow.as_args(), PER_KWH, flow.state(buyer, escrow, PER_KWH), {"from": seller})
+
+
+def test_a_close_that_pays_nothing_refunds_the_buyer_and_sells_nothing(flow, market, channel, seller, buyer):
+    before = funds(market, buyer)
+    market.closeChannel(channel.as_args(), 0, flow.state(buyer, channel, 0), {"from": seller})
+    assert flow.status(channel.offer_id) is OfferStatus.REFUNDED
+    assert funds(market, buyer) == (before[0], before[1] - channel.amount)

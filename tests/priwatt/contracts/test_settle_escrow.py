@@ -163,3 +163,25 @@ def test_an_escrow_refunded_after_its_time_lock_cannot_be_settled(flow, market, 
     market.refund(escrow.as_args(), {"from": buyer})
     with reverts("OfferWrongStatus", escrow.offer_id, OfferStatus.REFUNDED):
         flow.settle(escrow, seller, buyer)
+
+
+def test_a_seller_holding_a_dso_key_cannot_release_with_another_dso_key(flow, market, buyer, dso, second_dso):
+    """The DSO trading as a seller from one of its keys is still the DSO: it needs the buyer."""
+    escrow = flow.funded(second_dso, buyer)
+    trade_id = flow.trade_id(escrow)
+    with reverts("EscrowDsoOnly", trade_id, second_dso.address, dso.address):
+        flow.settle(escrow, second_dso, dso)
+    with reverts("EscrowDsoOnly", trade_id, dso.address, second_dso.address):
+        flow.settle(escrow, dso, second_dso)
+    flow.settle(escrow, second_dso, buyer)  # with the buyer it is two parties
+    assert flow.status(escrow.offer_id) is OfferStatus.SOLD
+
+
+def test_a_buyer_holding_a_dso_key_cannot_take_its_money_back_with_another_dso_key(
+    flow, market, seller, dso, second_dso
+):
+    market.deposit(10**18, {"from": second_dso, "value": 10**18})
+    escrow = flow.funded(seller, second_dso)
+    trade_id = flow.trade_id(escrow)
+    with reverts("EscrowDsoOnly", trade_id, second_dso.address, dso.address):
+        flow.settle(escrow, second_dso, dso, bps=0)
