@@ -32,6 +32,7 @@ MECHANISMS: tuple[str, ...] = (
     "offchain.spb",
     "offchain.grid",
     "offchain.petra",
+    "offchain.priwatt",
 )
 
 #: benches of the infrastructure (not of one mechanism): name → ``"module:function(argv) -> int"``

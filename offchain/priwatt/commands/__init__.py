@@ -1,0 +1,1 @@
+"""PriWatt's ``gridledger`` commands: ``board``, ``escrow``, ``channel``, ``pv`` (one module each)."""
