@@ -13,7 +13,7 @@ comes back as typed events (:class:`OwnerAdmitted`, :class:`PortionsTransferred`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -197,18 +197,32 @@ class PlantClient:
         return str(self.contract.address)
 
     # -- plumbing ------------------------------------------------------------------------
-    def _send(self, fn: Any, sender: Sender, what: str) -> Any:
+    def _send(self, fn: Any, sender: Sender, what: str, on_broadcast: Callable[[Any], None] | None = None) -> Any:
         data = self.contract.encode_abi(fn.abi_element_identifier, args=fn.args)
-        return self.chain.send({"to": self.contract.address, "data": data}, sender, what=what)
+        return self.chain.send(
+            {"to": self.contract.address, "data": data}, sender, what=what, on_broadcast=on_broadcast
+        )
 
     def _call(self, fn: Any, what: str) -> Any:
         return call_or_raise(fn, what)
 
     # -- owners --------------------------------------------------------------------------
-    def transfer(self, to: str, first_slot: int, last_slot: int, amount_bp: int, *, sender: Sender) -> Any:
-        """Move ``amount_bp`` basis points in every slot ``first_slot..last_slot`` from ``sender`` to ``to``."""
+    def transfer(
+        self,
+        to: str,
+        first_slot: int,
+        last_slot: int,
+        amount_bp: int,
+        *,
+        sender: Sender,
+        on_broadcast: Callable[[Any], None] | None = None,
+    ) -> Any:
+        """Move ``amount_bp`` basis points in every slot ``first_slot..last_slot`` from ``sender`` to ``to``.
+
+        ``on_broadcast(tx_hash)`` is called once the node accepted the transaction (agents
+        journal the hash before the receipt exists)."""
         fn = self.contract.functions.movePortions(to, first_slot, last_slot, amount_bp)
-        return self._send(fn, sender, "movePortions")
+        return self._send(fn, sender, "movePortions", on_broadcast)
 
     def transfer_slots(self, to: str, slots: range, amount_bp: int, *, sender: Sender) -> Any:
         """:meth:`transfer` over a ``range`` of slots (e.g. ``plant.clock.day_slots(date)``)."""

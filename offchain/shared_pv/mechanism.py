@@ -1,0 +1,25 @@
+"""Registry entry of the shared-PV mechanism (Knirsch et al.): co-owners' portions per slot.
+
+Dotted paths only (resolved on use), so that reading this entry stays cheap.
+"""
+
+from __future__ import annotations
+
+from ..kernel.mechanism import Mechanism
+
+MECHANISM = Mechanism(
+    name="shared_pv",
+    summary="shared PV plants: co-owners shift portions per 15-minute slot; a clearing server bills from events",
+    deploy="offchain.shared_pv.deploy:deploy",
+    gas_sections={"shares": "offchain.shared_pv.gasreport:measure"},
+    gas_goals={
+        "shares.transfer_one_slot": 35_000,
+        # 1.5 × and 2 × the one-slot goal (the issue's bounds relative to the one-slot figure
+        # are checked against the measured figure in tests/shared_pv/offchain/test_gas_goals.py)
+        "shares.transfer_16_slots": 52_500,
+        "shares.transfer_96_slots": 70_000,
+    },
+    commands=("offchain.shared_pv.commands.shares", "offchain.shared_pv.commands.clearing"),
+    demo="offchain.shared_pv.demo:run",
+    demo_title="shared PV plant: portions and clearing",
+)
