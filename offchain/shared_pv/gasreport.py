@@ -56,8 +56,6 @@ def measure(chain: Chain, accounts: list[LocalAccount]) -> dict[str, int]:
     clock = SlotConfig.compressed(ZONE, genesis, EPOCH_DAY, slot_seconds=900)
     registry = RegistryClient.deploy(chain, sender=consortium)
     owners = [OwnerShare(a.address, 2_000), OwnerShare(b.address, 2_000), OwnerShare(c.address, 6_000)]
-    receipt_plant = registry.contract.functions  # placeholder for the create figure below
-    del receipt_plant
     plant = registry.create_plant(owners, sender=consortium, clock=clock)
     created = chain.w3.eth.get_transaction_receipt(plant.history()[0].tx_hash)
     days = SlotClock(clock)
