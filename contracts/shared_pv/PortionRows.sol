@@ -184,6 +184,8 @@ library PortionRows {
     /// at `q + 1` or merge with run b+1, and split at `p` or merge with run a-1 — the only
     /// places where a canonical row can change shape. Runs are addressed by bit offset
     /// (run k at 40 + 21k).
+    // shl(shift, value) with a constant value: masks, intended
+    // slither-disable-start incorrect-shift
     function shiftHead(uint256 w, uint256 p, uint256 q, uint256 x, bool adding)
         internal
         pure
@@ -258,6 +260,7 @@ library PortionRows {
             }
         }
     }
+    // slither-disable-end incorrect-shift
 
     /// @dev The value of the row `runs[0..n)` at position `pos`.
     function valueAt(uint256[] memory runs, uint256 n, uint256 pos) internal pure returns (uint256 v) {

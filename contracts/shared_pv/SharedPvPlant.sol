@@ -50,6 +50,8 @@ contract SharedPvPlant is ISharedPvPlant, Governed, SlotClock {
     mapping(address account => Member) private _members;
     EnumerableSet.AddressSet private _memberSet;
     /// @dev Each owner's ring of rows: row `r` lives at words `(r % 32) * 16 ...`.
+    // written through PortionRows.store and sstore in _shiftRow
+    // slither-disable-next-line uninitialized-state
     mapping(address owner => uint256[512]) private _rows;
 
     /// @param consortium receives DEFAULT_ADMIN_ROLE, GOVERNOR_ROLE and CONSORTIUM_ROLE
@@ -119,32 +121,10 @@ contract SharedPvPlant is ISharedPvPlant, Governed, SlotClock {
         uint256[512] storage goneRows = _rows[owner];
         uint256[512] storage heirRows = _rows[successor];
         for (uint256 row = currentRow; row < currentRow + RING_ROWS; ++row) {
-            uint256 base = (row % RING_ROWS) * PortionRows.WORDS;
-            uint256 g0 = goneRows[base];
-            uint256 h0 = heirRows[base];
-            bool gLive = PortionRows.isLive(g0, row);
-            bool hLive = PortionRows.isLive(h0, row);
+            // a position in a row, not randomness
+            // slither-disable-next-line weak-prng
             uint256 from = row == currentRow ? current % ROW_SLOTS + 1 : 0;
-            if ((gLive || hLive) && from < ROW_SLOTS) {
-                // the successor's row becomes its own plus the revoked owner's, from `from` on
-                (uint256[] memory g, uint256 gn) =
-                    gLive ? PortionRows.load(goneRows, base, g0) : PortionRows.flat(gone.defaultBp);
-                (uint256[] memory h, uint256 hn) =
-                    hLive ? PortionRows.load(heirRows, base, h0) : PortionRows.flat(heir.defaultBp);
-                for (uint256 i; i < gn; ++i) {
-                    uint256 start = g[i] & PortionRows.POS_MASK;
-                    uint256 end = i + 1 < gn ? (g[i + 1] & PortionRows.POS_MASK) - 1 : ROW_SLOTS - 1;
-                    uint256 value = g[i] >> 7;
-                    if (end < from || value == 0) continue;
-                    (h, hn,) = PortionRows.shift(h, hn, start < from ? from : start, end, value, true);
-                }
-                PortionRows.store(heirRows, base, row, PortionRows.ownerBits(newDefault), h, hn);
-            } else if (h0 & PortionRows.VALID_BIT != 0) {
-                heirRows[base] = (h0 & ~PortionRows.OWNER_BITS) | PortionRows.ownerBits(newDefault);
-            }
-            // the revoked owner's word: not live, no valid cache (kept non-zero for cheap reuse)
-            uint256 killed = g0 & ~(PortionRows.COUNT_MASK | PortionRows.OWNER_BITS);
-            if (killed != g0) goneRows[base] = killed;
+            _mergeRow(goneRows, heirRows, row, from, gone.defaultBp, heir.defaultBp);
         }
         _members[successor].defaultBp = uint16(newDefault);
         delete _members[owner];
@@ -287,6 +267,62 @@ contract SharedPvPlant is ISharedPvPlant, Governed, SlotClock {
             }
         }
         revert SharesInsufficient(owner, uint64(row * ROW_SLOTS + (shortfall & PortionRows.POS_MASK)), shortfall >> 7, x);
+    }
+
+    /// @dev Revocation, one ring row: from position `from` on, the successor's row `row` becomes
+    /// its own plus the revoked owner's (`goneBp` / `heirBp`: their default shares, for rows that
+    /// are not live); the successor's cached default becomes `goneBp + heirBp`; the revoked
+    /// owner's word is left neither live nor cache-valid (non-zero, for cheap reuse).
+    function _mergeRow(
+        uint256[512] storage goneRows,
+        uint256[512] storage heirRows,
+        uint256 row,
+        uint256 from,
+        uint256 goneBp,
+        uint256 heirBp
+    ) private {
+        // the ring position of a row, not randomness
+        // slither-disable-next-line weak-prng
+        uint256 base = (row % RING_ROWS) * PortionRows.WORDS;
+        uint256 g0 = goneRows[base];
+        uint256 h0 = heirRows[base];
+        if ((PortionRows.isLive(g0, row) || PortionRows.isLive(h0, row)) && from < ROW_SLOTS) {
+            (uint256[] memory h, uint256 hn) = _runsOf(heirRows, base, h0, row, heirBp);
+            {
+                (uint256[] memory g, uint256 gn) = _runsOf(goneRows, base, g0, row, goneBp);
+                (h, hn) = _addRuns(g, gn, h, hn, from);
+            }
+            PortionRows.store(heirRows, base, row, PortionRows.ownerBits(goneBp + heirBp), h, hn);
+        } else if (h0 & PortionRows.VALID_BIT != 0) {
+            heirRows[base] = (h0 & ~PortionRows.OWNER_BITS) | PortionRows.ownerBits(goneBp + heirBp);
+        }
+        uint256 killed = g0 & ~(PortionRows.COUNT_MASK | PortionRows.OWNER_BITS);
+        if (killed != g0) goneRows[base] = killed;
+    }
+
+    /// @dev The runs of row `row` whose word 0 is `w0`: stored if live, else flat at `defaultBp`.
+    function _runsOf(uint256[512] storage rows, uint256 base, uint256 w0, uint256 row, uint256 defaultBp)
+        private
+        view
+        returns (uint256[] memory, uint256)
+    {
+        if (PortionRows.isLive(w0, row)) return PortionRows.load(rows, base, w0);
+        return PortionRows.flat(defaultBp);
+    }
+
+    /// @dev The row `h[0..hn)` plus the row `g[0..gn)` on positions `from..127`.
+    function _addRuns(uint256[] memory g, uint256 gn, uint256[] memory h, uint256 hn, uint256 from)
+        private
+        pure
+        returns (uint256[] memory, uint256)
+    {
+        for (uint256 i; i < gn; ++i) {
+            uint256 start = g[i] & PortionRows.POS_MASK;
+            uint256 end = i + 1 < gn ? (g[i + 1] & PortionRows.POS_MASK) - 1 : ROW_SLOTS - 1;
+            if (end < from || g[i] >> 7 == 0) continue;
+            (h, hn,) = PortionRows.shift(h, hn, start < from ? from : start, end, g[i] >> 7, true);
+        }
+        return (h, hn);
     }
 
     /// @dev Storage slot of the first word of `owner`'s ring (`_rows[owner]`; row r's words follow at (r % 32) * 16).

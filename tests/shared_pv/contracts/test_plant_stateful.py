@@ -20,6 +20,7 @@ to a snapshot before every run.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter
 
 import brownie
@@ -44,18 +45,18 @@ MOST_RUNS = {"runs": 0}
 MIN_STEPS = 1_000
 #: minimum accepted operations per rule
 MIN_ACCEPTED = {
-    "move_slot": 60,
-    "move_span": 60,
-    "move_day": 15,
-    "move_dst_day": 8,
-    "move_long": 10,
-    "admit": 5,
-    "revoke": 5,
-    "prepare": 5,
+    "move_slot": 30,
+    "move_span": 30,
+    "move_day": 10,
+    "move_dst_day": 5,
+    "move_long": 5,
+    "admit": 3,
+    "revoke": 3,
+    "prepare": 3,
 }
 #: minimum refusals per reason
 MIN_REFUSED = {
-    "SharesInsufficient": 40,
+    "SharesInsufficient": 30,
     "SharesSlotNotFuture": 10,
     "SharesNotMember": 20,
     "SharesBeyondHorizon": 5,
@@ -67,9 +68,13 @@ MIN_REFUSED = {
 }
 
 st_plant = st.integers(min_value=0, max_value=1)
-st_who = st.integers(min_value=0, max_value=5)
+#: an account: 0-7 pick among the plant's current members (most transfers should be possible),
+#: 8-13 any of the six accounts (members, ex-members, never-members)
+st_who = st.integers(min_value=0, max_value=13)
 st_pick = st.integers(min_value=0, max_value=2**16)
-st_amount = st.one_of(st.sampled_from(["held", "held", "over", "zero"]), st.integers(min_value=1, max_value=3_000))
+st_amount = st.one_of(
+    st.sampled_from(["held", "held", "half", "over", "zero"]), st.integers(min_value=1, max_value=3_000)
+)
 
 
 class Plant:
@@ -127,14 +132,20 @@ class PlantMachine(RuleBasedStateMachine):
         OUTCOMES[name] += 1
         return True
 
+    def _account(self, p: Plant, k: int):
+        members = [a for a in self.accounts if str(a) in p.model.defaults]
+        if k < 8 and members:
+            return members[k % len(members)]
+        return self.accounts[k % len(self.accounts)]
+
     def _move(self, name: str, p: Plant, who: int, to: int, first: int, last: int, amount) -> None:
-        sender, receiver = self.accounts[who], self.accounts[to]
+        sender, receiver = self._account(p, who), self._account(p, to)
         t = self._pin_next_block()
         now = p.days.slot_at(t)
-        if amount in ("held", "over"):
+        if amount in ("held", "half", "over"):
             lo, hi = max(first, now + 1), min(last, window(now)[1])
             held = min((p.model.holding(str(sender), s) for s in range(lo, hi + 1)), default=1)
-            amount = held + (amount == "over")
+            amount = held + 1 if amount == "over" else (max(1, held // 2) if amount == "half" else held)
         elif amount == "zero":
             amount = 0
         amount = min(amount, 2**16 - 1)
@@ -209,7 +220,7 @@ class PlantMachine(RuleBasedStateMachine):
         p = self.plants[plant]
         t = self._pin_next_block()
         now = p.days.slot_at(t)
-        owner, successor = self.accounts[who], self.accounts[heir]
+        owner, successor = self._account(p, who), self._account(p, heir)
         self.touched, self.checked = p, p.play
         self._expect(
             "revoke",
@@ -219,7 +230,8 @@ class PlantMachine(RuleBasedStateMachine):
 
     @rule(plant=st_plant, who=st_who)
     def prepare(self, plant, who):
-        p, account = self.plants[plant], self.accounts[who]
+        p = self.plants[plant]
+        account = self._account(p, who)
         self._pin_next_block()
         self.touched, self.checked = p, p.play
 
@@ -288,8 +300,9 @@ class PlantMachine(RuleBasedStateMachine):
         assert sum(p.model.defaults.values()) == FULL
 
 
-# ~1,200 steps of transactions and batched reads: about 5 min alone, more on a shared machine
-@pytest.mark.timeout(1_500)
+# about 1,000 steps of transactions and batched reads: about 1 s a step on a 2-core machine shared
+# by several test runs (load ~15), so far above the suite-wide 600 s
+@pytest.mark.timeout(2_700)
 def test_portions_sum_to_the_whole_plant_under_random_operations(SharedPvPlant, accounts, consortium, chain, capsys):
     owners = accounts[1:4]
     specs = []
@@ -301,7 +314,7 @@ def test_portions_sum_to_the_whole_plant_under_random_operations(SharedPvPlant, 
     VIEW_W3 = Web3(Web3.HTTPProvider(brownie.web3.provider.endpoint_uri))
     PlantMachine.ctx = dict(plants=specs, accounts=list(accounts[1:7]), consortium=consortium, chain=chain)
     chain.snapshot()
-    for _ in range(12):
+    for _ in range(3):  # a further run only if a minimum was missed (bounded: about 1,000 steps each)
         run_state_machine_as_test(
             PlantMachine,
             settings=settings(
@@ -309,7 +322,7 @@ def test_portions_sum_to_the_whole_plant_under_random_operations(SharedPvPlant, 
                 database=None,
                 suppress_health_check=list(HealthCheck),
                 phases=[Phase.generate],
-                max_examples=20,
+                max_examples=int(os.environ.get("SHARED_PV_STATEFUL_EXAMPLES", "18")),
                 stateful_step_count=60,
             ),
         )
