@@ -33,6 +33,7 @@ MECHANISMS: tuple[str, ...] = (
     "offchain.grid",
     "offchain.petra",
     "offchain.priwatt",
+    "offchain.shared_pv",
 )
 
 #: benches of the infrastructure (not of one mechanism): name → ``"module:function(argv) -> int"``
