@@ -31,6 +31,7 @@ __all__ = [
 MECHANISMS: tuple[str, ...] = (
     "offchain.spb",
     "offchain.grid",
+    "offchain.auction",
 )
 
 #: benches of the infrastructure (not of one mechanism): name → ``"module:function(argv) -> int"``
