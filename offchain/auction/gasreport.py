@@ -88,10 +88,10 @@ class _Bench:
 
     def clearing(self, slot: int, orders: list[Order], signed: dict[Order, SignedOrder], shave: int = 0) -> Clearing:
         """Everything filled at 150,000 per MWh; ``shave`` Wh less on the first pair."""
+        shaved = {orders[0], orders[1]}  # a bid and an ask of the same energy
         fills = []
-        for i, o in enumerate(sorted(orders, key=lambda o: o.key)):
-            fill = o.energy_wh - (shave if i < 2 and o.energy_wh == orders[0].energy_wh else 0)
-            fills.append(Fill(signed[o], fill))
+        for o in sorted(orders, key=lambda o: o.key):
+            fills.append(Fill(signed[o], o.energy_wh - (shave if o in shaved else 0)))
         c = Clearing(slot, Pricing.PAY_AS_CLEAR, 150_000, tuple(fills))
         if c.volume_wh != sum(f.fill_wh for f in fills if not f.order.order.is_bid):
             raise RuntimeError("unbalanced bench clearing")
