@@ -57,11 +57,23 @@ class _Bench:
         )
         self.market.set_feeder(1, 10**12, 10**12, sender=self.dso)
         self.traders = [_key("trader", i) for i in range(n)]
+        # setup only (not measured): impersonated sends with a fixed gas limit, no estimate,
+        # no receipt polling — anvil mines each one as it arrives
+        fees = chain.fee_fields()
         for t in self.traders:
             chain.w3.provider.make_request("anvil_setBalance", [t.address, hex(10**18)])  # type: ignore[arg-type]
-            self.market.set_account(t.address, 1, CAP, CAP, sender=self.dso)
-            self.market.deposit(DEPOSIT, sender=t)
+            self._setup_call(self.dso.address, "setAccount", [t.address, 1, CAP, CAP], 0, fees)
+            self._setup_call(t.address, "deposit", [DEPOSIT], DEPOSIT, fees)
+        if self.market.funds(self.traders[-1].address).balance != DEPOSIT:
+            raise RuntimeError("gas bench setup failed")
         self.slot = T0 // SLOT + 2
+
+    def _setup_call(self, sender: str, fn: str, args: list, value: int, fees: dict) -> None:
+        w3 = self.chain.w3
+        w3.provider.make_request("anvil_impersonateAccount", [sender])  # type: ignore[arg-type]
+        data = self.market.contract.encode_abi(fn, args=args)
+        tx = {"from": sender, "to": self.market.address, "data": data, "value": value, "gas": 300_000, **fees}
+        w3.eth.send_transaction(tx)  # type: ignore[arg-type]
 
     def _at(self, t: int) -> None:
         """Mine an empty block at chain time ``t`` (gas estimates then see that time too)."""
