@@ -50,6 +50,32 @@ _WHERE = {
     "solve": "solver",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "AccountLimits",
+    "AuctionClient",
+    "AuctionError",
+    "Bill",
+    "BookError",
+    "Clearing",
+    "EncodingError",
+    "FeederLimits",
+    "Fill",
+    "Grid",
+    "MarketParams",
+    "Match",
+    "Order",
+    "OrderSignatureError",
+    "Pricing",
+    "Record",
+    "Side",
+    "SignedOrder",
+    "SlotClearing",
+    "SlotStatus",
+    "Solution",
+    "Timing",
+    "settlement_records",
+    "sign_order",
+    "solve",
+]
 
 __getattr__ = lazy_attributes(__name__, _WHERE)

@@ -14,7 +14,6 @@ before it keeps an order, and the market checks them again on chain.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import json
 from collections import defaultdict
@@ -198,7 +197,9 @@ class OperatorAgent:
     so an operator also watches the standing clearing and challenges it when its own
     solution trades more (or as much with more welfare)."""
 
-    def __init__(self, market: AuctionClient, key: LocalAccount, state_path: Path, *, route_key: bytes, grid: Grid) -> None:
+    def __init__(
+        self, market: AuctionClient, key: LocalAccount, state_path: Path, *, route_key: bytes, grid: Grid
+    ) -> None:
         self.market = market
         self.key = key
         self.state_path = Path(state_path)
@@ -234,7 +235,7 @@ class OperatorAgent:
         for _ in range(count):
             try:
                 _, data = await transport.receive(self.route_key, timeout)
-            except (TimeoutError, asyncio.TimeoutError):
+            except TimeoutError:
                 break
             if self.accept(data) is not None:
                 kept += 1

@@ -189,9 +189,7 @@ class AuctionClient:
         fn = self.contract.functions.setFeeder(feeder, import_limit_wh, export_limit_wh)
         return self._send(fn, sender, "setFeeder")
 
-    def set_account(
-        self, account: str, feeder: int, import_cap_wh: int, export_cap_wh: int, *, sender: Sender
-    ) -> Any:
+    def set_account(self, account: str, feeder: int, import_cap_wh: int, export_cap_wh: int, *, sender: Sender) -> Any:
         fn = self.contract.functions.setAccount(account, feeder, import_cap_wh, export_cap_wh)
         return self._send(fn, sender, "setAccount")
 
@@ -277,7 +275,9 @@ class AuctionClient:
         fn = self.contract.functions.submitClearing(clearing.slot, clearing.packed())
         return self._send(fn, sender, "submitClearing")
 
-    def challenge_clearing(self, clearing: Clearing, *, sender: Sender, standing: Sequence[Record] | None = None) -> Any:
+    def challenge_clearing(
+        self, clearing: Clearing, *, sender: Sender, standing: Sequence[Record] | None = None
+    ) -> Any:
         """Replace the slot's standing clearing (its records read from the chain unless given)."""
         records = self.standing_records(clearing.slot) if standing is None else list(standing)
         fn = self.contract.functions.challengeClearing(clearing.slot, pack_records(records), clearing.packed())

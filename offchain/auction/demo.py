@@ -97,9 +97,7 @@ def run_scenario(
     # market time at local 11:00 now: the demo trades around noon
     day = dt.datetime.fromtimestamp(now, dt.UTC).date()
     clock = SlotConfig.compressed("Europe/Vienna", now - 44 * SLOT_SECONDS, day, SLOT_SECONDS)
-    market = AuctionClient.deploy(
-        chain, sender=dso, clock=clock, timing=Timing(WINDOW, 2, 96), params=DEFAULT_PARAMS
-    )
+    market = AuctionClient.deploy(chain, sender=dso, clock=clock, timing=Timing(WINDOW, 2, 96), params=DEFAULT_PARAMS)
     accounts = {}
     for f, limits in FEEDERS.items():
         market.set_feeder(f, limits.import_limit_wh, limits.export_limit_wh, sender=dso)
@@ -207,7 +205,9 @@ def run(ctx: DemoContext) -> DemoOutcome:
     )
 
 
-def _run(chain: Chain, keys: list[LocalAccount], workdir: Path, rng: random.Random, console: Console, *, slots: int) -> ScenarioResult:
+def _run(
+    chain: Chain, keys: list[LocalAccount], workdir: Path, rng: random.Random, console: Console, *, slots: int
+) -> ScenarioResult:
     workdir.mkdir(parents=True, exist_ok=True)
     result = run_scenario(chain, keys, workdir, rng, console, slots=slots)
     print_result(console, result)

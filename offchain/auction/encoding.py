@@ -119,9 +119,7 @@ class Clearing:
     @property
     def welfare(self) -> int:
         """Σ bid limit × fill − Σ ask limit × fill (the tie-break after volume)."""
-        return sum(
-            (1 if f.order.order.is_bid else -1) * f.fill_wh * f.order.order.limit_price for f in self.fills
-        )
+        return sum((1 if f.order.order.is_bid else -1) * f.fill_wh * f.order.order.limit_price for f in self.fills)
 
     def packed(self) -> bytes:
         """The ``clearing`` argument of ``submitClearing`` / ``challengeClearing``."""
@@ -232,10 +230,8 @@ def settlement_records(clearing: Clearing, params: MarketParams) -> list[Record]
                 cost = ceil_div(wh * clearing.price, WH_PER_MWH)
             records.append(Record(first.owner, Side.BID, wh, cost, params.fee(wh, cost)))
         else:
-            if clearing.pricing is Pricing.PAY_AS_BID:
-                amount = receipts.get(g, 0)
-            else:
-                amount = wh * clearing.price // WH_PER_MWH
+            pay_as_bid = clearing.pricing is Pricing.PAY_AS_BID
+            amount = receipts.get(g, 0) if pay_as_bid else wh * clearing.price // WH_PER_MWH
             records.append(Record(first.owner, Side.ASK, wh, amount, 0))
     return records
 

@@ -178,7 +178,9 @@ def _challenge_and_deviations(bench: _Bench) -> dict[str, int]:
     # a third deliver exactly, a third fall 10 % short, a third overshoot by 5 %
     delivered = {}
     for i, r in enumerate(records):
-        delivered[r.owner] = r.energy_wh if i % 3 == 0 else (r.energy_wh * 9 // 10 if i % 3 == 1 else r.energy_wh * 21 // 20)
+        delivered[r.owner] = (
+            r.energy_wh if i % 3 == 0 else (r.energy_wh * 9 // 10 if i % 3 == 1 else r.energy_wh * 21 // 20)
+        )
     bench.market.deposit(10**12, sender=bench.dso)  # the DSO pays long positions
     bench._at((slot + 1) * SLOT)
     receipt = bench.market.settle_deviations(slot, delivered, sender=bench.dso, records=records)

@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     solve = cmds.add_parser(
         "solve",
         help="clear a JSON order book off chain and print the clearing",
-        description="BOOK is a JSON list (or {\"orders\": [...]}) of orders: owner (address), side "
+        description='BOOK is a JSON list (or {"orders": [...]}) of orders: owner (address), side '
         "(bid|ask), energy_wh, limit_price (per MWh), and optionally id. Prints the price, the volume, "
         "each fill, and Grid Singularity's (gsy-e) pay-as-clear point for comparison.",
     )
@@ -76,7 +76,9 @@ def _read_book(path: Path) -> list[Order]:
         try:
             side = {"bid": Side.BID, "ask": Side.ASK}[str(item["side"]).lower()]
             orders.append(
-                Order(item["owner"], 0, int(item.get("id", 1)), side, int(item["energy_wh"]), int(item["limit_price"]), 0)
+                Order(
+                    item["owner"], 0, int(item.get("id", 1)), side, int(item["energy_wh"]), int(item["limit_price"]), 0
+                )
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise BookError(f"{path}: order {n} is malformed ({exc!r})") from exc

@@ -86,7 +86,9 @@ def test_a_challenge_must_name_the_standing_records(market, operator, challenger
         market.challengeClearing(slot, fake, better.packed(), {"from": challenger})
 
 
-def test_a_challenge_after_the_gate_is_refused(market, operator, challenger, buyer, buyer2, seller, slot, chain, expiry):
+def test_a_challenge_after_the_gate_is_refused(
+    market, operator, challenger, buyer, buyer2, seller, slot, chain, expiry
+):
     bid, bid2, ask = _book(buyer, buyer2, seller, slot, expiry)
     c = clearing(slot, [(bid, 1_000), (ask, 1_000)])
     market.submitClearing(slot, c.packed(), {"from": operator})

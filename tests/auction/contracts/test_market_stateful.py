@@ -110,7 +110,10 @@ class AuctionMachine(RuleBasedStateMachine):
         self.model.deposits = int(self.market.balance())
         STEPS["runs"] += 1
         self.grid = Grid(
-            {str(t): AccountLimits(SMALL_FEEDER if i == N_TRADERS - 1 else 1, CAP, CAP) for i, t in enumerate(self.traders)},
+            {
+                str(t): AccountLimits(SMALL_FEEDER if i == N_TRADERS - 1 else 1, CAP, CAP)
+                for i, t in enumerate(self.traders)
+            },
             {1: FeederLimits(10**12, 10**12), SMALL_FEEDER: FeederLimits(SMALL_LIMIT, SMALL_LIMIT)},
         )
         self.open = now(self.chain) // SLOT_SECONDS + 2
@@ -201,7 +204,10 @@ class AuctionMachine(RuleBasedStateMachine):
             RULES["submit: nothing to clear"] += 1
             return
         self._pin()
-        self._expect(lambda: self.model.submit(c), lambda: self.market.submitClearing(c.slot, c.packed(), {"from": self.operator}))
+        self._expect(
+            lambda: self.model.submit(c),
+            lambda: self.market.submitClearing(c.slot, c.packed(), {"from": self.operator}),
+        )
 
     @rule(seed=st_seed, subset=st.booleans())
     def challenge(self, seed, subset):
@@ -315,10 +321,14 @@ class AuctionMachine(RuleBasedStateMachine):
         self._advance((slot + 1) * SLOT_SECONDS)
         rng = random.Random(seed)
         records = self.model.slots[slot].records
-        delivered = [max(0, r.energy_wh + rng.randint(-600, 600)) if rng.random() < 0.8 else r.energy_wh for r in records]
+        delivered = [
+            max(0, r.energy_wh + rng.randint(-600, 600)) if rng.random() < 0.8 else r.energy_wh for r in records
+        ]
         self._expect(
             lambda: self.model.reconcile(slot, delivered),
-            lambda: self.market.settleDeviations(slot, pack_records(records), pack_readings(delivered), {"from": self.dso}),
+            lambda: self.market.settleDeviations(
+                slot, pack_records(records), pack_readings(delivered), {"from": self.dso}
+            ),
         )
 
     @rule()
@@ -360,7 +370,13 @@ def test_money_is_conserved_across_random_orders_clearings_and_deviations(
     market, traders, dso, operator, challenger, stranger, chain
 ):
     AuctionMachine.ctx = dict(
-        market=market, traders=traders, dso=dso, operator=operator, challenger=challenger, stranger=stranger, chain=chain
+        market=market,
+        traders=traders,
+        dso=dso,
+        operator=operator,
+        challenger=challenger,
+        stranger=stranger,
+        chain=chain,
     )
     chain.snapshot()
     # hypothesis 6.27 starts with short runs: 30 examples of up to 50 steps give ~1,000
@@ -376,8 +392,10 @@ def test_money_is_conserved_across_random_orders_clearings_and_deviations(
                 suppress_health_check=list(HealthCheck),
             ),
         )
-        if STEPS["steps"] >= 1000 and all(RULES[r] >= n for r, n in MIN_RULES.items()) and all(
-            REASONS[r] >= n for r, n in MIN_REASONS.items()
+        if (
+            STEPS["steps"] >= 1000
+            and all(RULES[r] >= n for r, n in MIN_RULES.items())
+            and all(REASONS[r] >= n for r, n in MIN_REASONS.items())
         ):
             break
     print("\n" + _table())

@@ -89,9 +89,7 @@ def test_a_slot_without_a_clearing_cannot_be_settled(market, operator, slot, cha
         market.settle(slot, b"", {"from": operator})
 
 
-def test_a_buyers_frozen_payment_cannot_be_withdrawn_before_settlement(
-    market, operator, buyer, seller, slot, expiry
-):
+def test_a_buyers_frozen_payment_cannot_be_withdrawn_before_settlement(market, operator, buyer, seller, slot, expiry):
     _cleared(market, operator, buyer, seller, slot, expiry)
     with reverts("FundsInsufficient", buyer.address, DEPOSIT - 335, DEPOSIT):
         market.withdraw(DEPOSIT, {"from": buyer.account})

@@ -75,7 +75,9 @@ def test_an_exact_delivery_costs_nothing(market, dso, operator, buyer, seller, s
     c = _settled(market, operator, [buyer], [seller], slot, chain, expiry)
     before = funds(market, buyer)[0], funds(market, seller)[0]
     advance_to(chain, (slot + 1) * SLOT_SECONDS)
-    market.settleDeviations(slot, records_of(c), _readings(c, {buyer.address: 2_000, seller.address: 2_000}), {"from": dso})
+    market.settleDeviations(
+        slot, records_of(c), _readings(c, {buyer.address: 2_000, seller.address: 2_000}), {"from": dso}
+    )
     assert (funds(market, buyer)[0], funds(market, seller)[0]) == before
 
 
@@ -86,7 +88,9 @@ def test_a_charge_beyond_the_free_balance_is_recorded_as_unpaid(
     c = _settled(market, operator, [poor], [seller], slot, chain, expiry)
     assert funds(market, poor) == (0, 0)
     advance_to(chain, (slot + 1) * SLOT_SECONDS)
-    tx = market.settleDeviations(slot, records_of(c), _readings(c, {poor.address: 3_000, seller.address: 2_000}), {"from": dso})
+    tx = market.settleDeviations(
+        slot, records_of(c), _readings(c, {poor.address: 3_000, seller.address: 2_000}), {"from": dso}
+    )
     # short 1 kWh: owes 240, has nothing left
     d = next(e for e in tx.events["DeviationSettled"] if e["account"] == poor.address)
     assert (d["charged"], d["unpaid"], d["credited"]) == (0, 240, 0)

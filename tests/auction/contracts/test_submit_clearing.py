@@ -52,14 +52,20 @@ def test_a_valid_clearing_freezes_each_buyers_cost_plus_fees(market, operator, b
     assert event["volumeWh"] == 2_000 and event["price"] == PRICE and event["submitter"] == operator
 
 
-def test_orders_of_one_owner_add_up_and_partial_fills_are_allowed(market, operator, buyer, seller, seller2, slot, expiry):
+def test_orders_of_one_owner_add_up_and_partial_fills_are_allowed(
+    market, operator, buyer, seller, seller2, slot, expiry
+):
     asks = [seller.ask(1_000, 100_000, slot=slot, expiry=expiry), seller.ask(1_000, 120_000, slot=slot, expiry=expiry)]
     other = seller2.ask(5_000, 150_000, slot=slot, expiry=expiry)
     bid = buyer.bid(4_000, 200_000, slot=slot, expiry=expiry)
     c = clearing(slot, [(asks[0], 1_000), (asks[1], 1_000), (other, 1_500), (bid, 3_500)])
     tx = market.submitClearing(slot, c.packed(), {"from": operator})
     records = unpack_records(bytes(tx.events["ClearingSubmitted"]["records"]))
-    assert {r.owner: r.energy_wh for r in records} == {seller.address: 2_000, seller2.address: 1_500, buyer.address: 3_500}
+    assert {r.owner: r.energy_wh for r in records} == {
+        seller.address: 2_000,
+        seller2.address: 1_500,
+        buyer.address: 3_500,
+    }
 
 
 def test_a_bid_paid_below_the_price_is_refused(market, operator, buyer, seller, slot, expiry):

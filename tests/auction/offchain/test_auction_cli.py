@@ -59,7 +59,9 @@ def test_a_missing_book_is_a_one_line_error(run, tmp_path):
 
 def test_a_malformed_order_is_a_one_line_error(run, tmp_path):
     path = tmp_path / "bad.json"
-    path.write_text(json.dumps([{"owner": "0x" + "00" * 19 + "01", "side": "sideways", "energy_wh": 1, "limit_price": 1}]))
+    path.write_text(
+        json.dumps([{"owner": "0x" + "00" * 19 + "01", "side": "sideways", "energy_wh": 1, "limit_price": 1}])
+    )
     code, _, err = run("auction", "solve", str(path))
     assert code != 0 and "order 0 is malformed" in err and len(err.strip().splitlines()) == 1
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from eth_account import Account
 
 from offchain.auction.agents import decode_order, encode_order
 from offchain.auction.encoding import MarketParams, Record, pack_records, unpack_records
 from offchain.auction.errors import BookError, OrderSignatureError
 from offchain.auction.orders import Order, Side, recover_order_signer, sign_order
-
-import pytest
 
 MARKET = "0x" + "42" * 20
 
