@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Static analysis of every contract in contracts/ with slither, in one compilation:
 # a generated umbrella file imports them all. Fails on high-severity findings.
+# Compiled as brownie compiles (viaIR, optimizer 10,000 runs, London).
 # Findings of lower severity are printed for review but do not fail the build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ umbrella=build/slither/All.sol
 exec .venv/bin/slither "$umbrella" \
   --solc ".solcx/solc-v0.8.37" \
   --solc-remaps "@openzeppelin/contracts=node_modules/@openzeppelin/contracts" \
-  --solc-args "--evm-version london --optimize" \
+  --solc-args "--evm-version london --optimize --optimize-runs 10000 --via-ir" \
   --filter-paths "node_modules" \
   --exclude-informational --exclude-low \
   --fail-high

@@ -34,7 +34,7 @@ function fail(msg) {
 
 const argv = process.argv.slice(2);
 const opts = { standardJson: false, combined: null, files: [], remaps: [], includes: [], base: null,
-  optimize: false, runs: 200, evmVersion: null };
+  optimize: false, runs: 200, evmVersion: null, viaIR: false };
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
   if (a === '--version' || a === '-v') {
@@ -48,6 +48,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--optimize') opts.optimize = true;
   else if (a === '--optimize-runs') opts.runs = parseInt(argv[++i], 10);
   else if (a === '--evm-version') opts.evmVersion = argv[++i];
+  else if (a === '--via-ir') opts.viaIR = true;
   else if (a.startsWith('--')) { /* other flags are accepted and ignored */ }
   else if (a.includes('=')) opts.remaps.push(a);
   else opts.files.push(a);
@@ -97,6 +98,7 @@ if (opts.combined) {
   const settings = { remappings: opts.remaps, outputSelection: { '*': { '*': sel, '': ['ast'] } },
     optimizer: { enabled: opts.optimize, runs: opts.runs } };
   if (opts.evmVersion) settings.evmVersion = opts.evmVersion;
+  if (opts.viaIR) settings.viaIR = true;
   const out = JSON.parse(solc.compile(JSON.stringify({ language: 'Solidity', sources, settings }),
     { import: findImports }));
   const errors = (out.errors || []).filter((e) => e.severity === 'error');
