@@ -398,13 +398,13 @@ def test_money_is_conserved_across_random_orders_clearings_and_deviations(
         chain=chain,
     )
     chain.snapshot()
-    # hypothesis 6.27 starts with short runs: 30 examples of up to 50 steps give ~1,000
+    # hypothesis 6.27 starts with short runs: 20 examples of up to 50 steps give ~600
     # checked steps; repeat until the step and per-rule / per-reason minimums are reached
     for _ in range(6):
         run_state_machine_as_test(
             AuctionMachine,
             settings=settings(
-                max_examples=30,
+                max_examples=20,
                 stateful_step_count=50,
                 deadline=None,
                 database=None,
