@@ -34,6 +34,7 @@ MECHANISMS: tuple[str, ...] = (
     "offchain.petra",
     "offchain.priwatt",
     "offchain.shared_pv",
+    "offchain.auction",
 )
 
 #: benches of the infrastructure (not of one mechanism): name → ``"module:function(argv) -> int"``

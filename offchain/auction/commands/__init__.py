@@ -1,0 +1,1 @@
+"""The auction's ``gridledger`` command (``auction``), registered through :mod:`offchain.auction.mechanism`."""
