@@ -101,12 +101,13 @@ class SessionOptions:
     replay_window: int = 1024  # counters accepted out of order, at most this far behind the highest
     handshake_timeout: float = 10.0  # queued messages fail when no RESP comes within this
     suites: tuple[int, ...] = (SUITE_AES256GCM, SUITE_CHACHA20POLY1305)  # offered / accepted, preferred first
+    max_sessions: int = 50_000  # sessions kept per regular node; beyond, the oldest are dropped (unanswered first)
 
     def __post_init__(self) -> None:
         if not self.suites or any(s not in _AEAD for s in self.suites):
             raise ValueError(f"session suites must be a non-empty subset of {sorted(_AEAD)}, got {self.suites}")
-        if self.replay_window < 1 or self.rekey_messages < 1:
-            raise ValueError("replay_window and rekey_messages must be >= 1")
+        if self.replay_window < 1 or self.rekey_messages < 1 or self.max_sessions < 1:
+            raise ValueError("replay_window, rekey_messages and max_sessions must be >= 1")
 
 
 class ReplayWindow:
@@ -255,7 +256,9 @@ class SessionManager:
         self.pending: dict[bytes, _Handshake] = {}  # by our sid
         self.pending_pair: dict[tuple[bytes, bytes], bytes] = {}
         self._seen_inits: OrderedDict[bytes, float] = OrderedDict()
+        self._swept = 0.0
         self.established = 0
+        self.evicted = 0
 
     # -- sending ----------------------------------------------------------------------
     def for_sending(self, local: bytes, peer: bytes) -> tuple[Session | None, bool]:
@@ -392,8 +395,12 @@ class SessionManager:
         self.established += 1
         self.by_rid[s.rid] = s
         now = time.monotonic()
-        for old in [o for o in self.by_rid.values() if self._expired(o, now)]:
-            self._drop(old)
+        if now - self._swept >= 1.0 or len(self.by_rid) > self.opts.max_sessions:
+            self._swept = now  # expired sessions are swept at most once a second (not per handshake)
+            for old in [o for o in self.by_rid.values() if self._expired(o, now)]:
+                self._drop(old)
+        if len(self.by_rid) > self.opts.max_sessions:
+            self._evict(s)
         cur = self.current.get((s.local, s.peer))
         if confirmed or cur is None:
             self._supersede(cur)
@@ -408,6 +415,20 @@ class SessionManager:
         if s.superseded_at is not None and now - s.superseded_at > self.opts.grace_seconds:
             return True
         return now - s.created > self.opts.rekey_seconds + self.opts.grace_seconds
+
+    def _evict(self, keep: Session) -> None:
+        """Above ``max_sessions`` (a flood of handshakes from fresh keys): drop the oldest
+        sessions no frame has used yet, then the oldest of all; never ``keep``."""
+        excess = len(self.by_rid) - self.opts.max_sessions
+        for unused_only in (True, False):
+            for old in list(self.by_rid.values()):  # insertion order: oldest first
+                if excess <= 0:
+                    return
+                if old is keep or (unused_only and old.confirmed):
+                    continue
+                self._drop(old)
+                self.evicted += 1
+                excess -= 1
 
     def _drop(self, s: Session) -> None:
         self.by_rid.pop(s.rid, None)

@@ -195,3 +195,21 @@ def test_the_replay_window_accepts_each_counter_at_most_once_and_nothing_too_old
         else:
             assert c in accepted or top - c >= size
             assert refused.kind == ("reordered" if top - c >= size else "replay")
+
+
+def test_a_flood_of_handshakes_is_capped_and_evicts_unused_sessions_before_a_used_one():
+    x, y = pair(max_sessions=3)
+    (_ma, _pa, _a), (mb, pb, _b) = x, y
+    sa, _i, _r = handshake(x, y)
+    assert mb.open(pb, sa.seal(b"in use"))[1] == b"in use"  # B's session with A has carried a frame
+    flood = []
+    for _ in range(6):  # fresh keys, each with a valid signed INIT, never followed by a frame
+        k = new_private_key()
+        m = SessionManager({public_key(k): k})
+        flood.append(mb.on_init(pb, m.start(public_key(k), pb))[0])
+    assert len(mb.by_rid) == 3 and mb.evicted == 4
+    assert mb.open(pb, sa.seal(b"still here"))[1] == b"still here"
+    assert [s.rid in mb.by_rid for s in flood] == [False, False, False, False, True, True]
+    with pytest.raises(SessionError) as exc:
+        mb.open(pb, b"S" + flood[0].rid + bytes(8 + 16))
+    assert exc.value.kind == "stale"
