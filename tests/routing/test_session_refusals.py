@@ -242,3 +242,22 @@ def test_two_pseudonyms_of_one_party_get_two_unrelated_sessions(backbone, key_on
 
     senders, rids = asyncio.run(run())
     assert senders == {public_key(a1), public_key(a2)} and len(rids) == 2
+
+
+def test_a_pseudonym_added_after_the_transport_was_made_negotiates_over_it(backbone, key_on):
+    from offchain.negotiation import ConcessionStrategy, Party, negotiate
+    from offchain.routing import ArbTransport
+
+    buyer_key, seller_key = key_on(backbone.table, 0), key_on(backbone.table, 2)
+
+    async def run():
+        async with RegularNode([], backbone.table) as a, RegularNode([seller_key], backbone.table) as s:
+            transport = ArbTransport([a, s])
+            await a.add_key(buyer_key)  # a fresh pseudonym, joined after the transport was built
+            buyer = Party(buyer_key, ConcessionStrategy.buyer(80, 120))
+            seller = Party(seller_key, ConcessionStrategy.seller(150, 100))
+            return await negotiate(buyer, seller, transport, amount=5000), dict(a.stats)
+
+    agreement, stats = asyncio.run(run())
+    assert agreement.amount == 5000 and 100 <= agreement.price <= 120
+    assert stats["handshakes"] == 1 and stats["refused"] == 0
