@@ -4,8 +4,10 @@
   public key) to backbone nodes; rebuilt with a larger X on overload.
 - :class:`BackboneNode` / :class:`BackboneCluster` — asyncio TCP backbone nodes, one
   process each.
-- :class:`RegularNode` — joins with signed join messages, sends ECIES-sealed, signed
-  messages (optionally as onions, optionally with a proof-of-work stamp).
+- :class:`RegularNode` — joins with signed join messages, sends messages under
+  end-to-end session keys (one authenticated ephemeral handshake per pair of keys,
+  then AEAD per message; :class:`SessionOptions`), optionally as onions with per-hop
+  session keys, optionally with a proof-of-work stamp.
 - :class:`ArbTransport` — the negotiation :class:`~offchain.negotiation.Transport` over
   the backbone; :mod:`offchain.routing.simulate` runs the same routing in-process for
   large-N packet counts.
@@ -20,12 +22,14 @@ from ._errors import (
     JoinRefusedError,
     ProofOfWorkError,
     RoutingError,
+    SessionError,
     UndeliverableError,
 )
 from .backbone import BackboneNode, NodeOptions
 from .cluster import BackboneCluster
 from .envelope import Envelope, open_envelope, seal
 from .node import Received, RegularNode, backbone_admin, backbone_stats
+from .session import SessionOptions
 from .simulate import SimulatedNetwork, SimulatedTransport
 from .table import BackboneInfo, RoutingTable
 from .transport import ArbTransport
@@ -46,6 +50,8 @@ __all__ = [
     "RegularNode",
     "RoutingError",
     "RoutingTable",
+    "SessionError",
+    "SessionOptions",
     "SimulatedNetwork",
     "SimulatedTransport",
     "UndeliverableError",

@@ -12,6 +12,7 @@ __all__ = [
     "UndeliverableError",
     "BackboneUnavailableError",
     "JoinRefusedError",
+    "SessionError",
 ]
 
 
@@ -46,3 +47,17 @@ class BackboneUnavailableError(RoutingError):
 
 class JoinRefusedError(RoutingError):
     """A backbone node refused a join (bad or missing signature, stale timestamp...)."""
+
+
+class SessionError(RoutingError):
+    """A frame or handshake refused by the end-to-end session layer.
+
+    ``kind`` names the refusal (``replay``, ``reordered``, ``stale``, ``tampered``,
+    ``downgrade``, ``signature``, ``malformed``, ``misdirected``, ``exhausted``); the
+    message is the reason that is logged.
+    """
+
+    def __init__(self, kind: str, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason

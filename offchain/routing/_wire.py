@@ -142,3 +142,107 @@ def parse_onion(body: bytes) -> tuple[bytes, int, bytes]:
         raise FrameError("ONION frame shorter than its header")
     _, msg_id, next_hop = _ONION_HDR.unpack_from(body)
     return msg_id, next_hop, body[_ONION_HDR.size :]
+
+
+class FrameBuffer:
+    """Splits a byte stream into frame bodies, many frames per read (batched parsing).
+
+    ``feed(data)`` returns, in order, each complete frame body and, for a frame above
+    ``max_frame``, an :class:`OversizedFrame` once its bytes have been skipped (the stream
+    stays in sync), exactly as :func:`read_frame` would have. An empty frame or one above
+    :data:`HARD_LIMIT` ends the list with a :class:`FrameError`; the stream is then unusable.
+    """
+
+    __slots__ = ("max_frame", "_buf", "_skip", "_skip_len", "dead")
+
+    def __init__(self, max_frame: int = MAX_FRAME) -> None:
+        self.max_frame = max_frame
+        self._buf = b""
+        self._skip = 0
+        self._skip_len = 0
+        self.dead = False
+
+    def feed(self, data: bytes) -> list[bytes | FrameError]:
+        out: list[bytes | FrameError] = []
+        if self.dead:
+            return out
+        if self._skip:
+            if len(data) < self._skip:
+                self._skip -= len(data)
+                return out
+            data = data[self._skip :]
+            self._skip = 0
+            out.append(OversizedFrame(f"frame of {self._skip_len} bytes exceeds the {self.max_frame}-byte limit"))
+        buf = self._buf + data if self._buf else data
+        pos, end = 0, len(buf)
+        unpack = _LEN.unpack_from
+        while end - pos >= 4:
+            (length,) = unpack(buf, pos)
+            if length == 0 or length > self.max_frame:
+                if length == 0:
+                    out.append(FrameError("empty frame"))
+                    self.dead = True
+                    break
+                if length > HARD_LIMIT:
+                    out.append(FrameError(f"frame of {length} bytes exceeds the hard limit; closing"))
+                    self.dead = True
+                    break
+                have = end - pos - 4
+                if have < length:
+                    self._skip, self._skip_len = length - have, length
+                    pos = end
+                    break
+                out.append(OversizedFrame(f"frame of {length} bytes exceeds the {self.max_frame}-byte limit"))
+                pos += 4 + length
+                continue
+            if end - pos - 4 < length:
+                break
+            out.append(buf[pos + 4 : pos + 4 + length])
+            pos += 4 + length
+        self._buf = buf[pos:] if pos < end and not self.dead else b""
+        return out
+
+
+class Batcher:
+    """Frames for one connection, written together once per event-loop pass.
+
+    ``write`` queues a frame and schedules one flush with ``call_soon``: everything
+    queued while the loop handles the current batch of events goes out in one
+    ``transport.write`` (one system call), and a lone frame leaves in the same pass,
+    so a single negotiation message waits for nothing.
+    """
+
+    __slots__ = ("writer", "_frames", "_loop", "_scheduled", "writes", "frames")
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self._frames: list[bytes] = []
+        self._loop = asyncio.get_running_loop()
+        self._scheduled = False
+        self.writes = 0
+        self.frames = 0
+
+    def write(self, frame: bytes) -> None:
+        self._frames.append(frame)
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = False
+        frames, self._frames = self._frames, []
+        if not frames or self.writer.is_closing():
+            return
+        self.writes += 1
+        self.frames += len(frames)
+        self.writer.write(frames[0] if len(frames) == 1 else b"".join(frames))
+
+    def is_closing(self) -> bool:
+        return self.writer.is_closing()
+
+    def buffered(self) -> int:
+        return self.writer.transport.get_write_buffer_size()
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _wire as w
-from ._errors import FrameError, JoinRefusedError
+from ._errors import FrameError, JoinRefusedError, SessionError
 from ._route import DELIVER, FORWARD, route_step
+from .circuit import CIRCUIT_MARK, CircuitKeys
 from .join import make_hello, verify_hello, verify_join
 from .onion import peel
 from .pow import check as pow_check
@@ -54,6 +55,7 @@ class NodeOptions:
     hold_timeout: float = 3.0  # how long a message waits for its key to (re-)join
     min_pow_bits: int = 0
     max_frame: int = w.MAX_FRAME
+    peer_grace: float = 0.0  # a peer link may stay down this long (and 3 reconnects) before the peer counts as dead
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -65,11 +67,15 @@ class _Session:
     peer: str
     keys: set[bytes] = field(default_factory=set)
     peer_id: int | None = None
+    out: w.Batcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.out = w.Batcher(self.writer)
 
     def send(self, frame: bytes) -> bool:
         if self.writer.is_closing() or self.writer.transport.get_write_buffer_size() > MAX_BUFFERED:
             return False  # gone, or not reading: the message is held and then fails with a receipt
-        self.writer.write(frame)
+        self.out.write(frame)
         return True
 
 
@@ -98,7 +104,7 @@ class BackboneNode:
         self._sessions: set[_Session] = set()
         self._inflight: dict[bytes, _Inflight] = {}
         self._held: dict[bytes, list[tuple[float, bytes]]] = {}  # dest -> (deadline, body)
-        self._peer_out: dict[int, asyncio.StreamWriter] = {}
+        self._peer_out: dict[int, w.Batcher] = {}
         self._peer_up: dict[int, bool] = {}
         self._dead: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
@@ -110,6 +116,7 @@ class BackboneNode:
         self._rebalancing = False
         self._load_replies: dict[int, dict[int, dict]] = {}
         self._req = 0
+        self.circuits = CircuitKeys(private, info.node_id)
 
     # -- lifecycle --------------------------------------------------------------------
     async def start(self) -> None:
@@ -149,38 +156,50 @@ class BackboneNode:
 
     # -- peer links -------------------------------------------------------------------
     async def _peer_link(self, peer: BackboneInfo) -> None:
-        """Keep an outgoing link to ``peer``; declare it dead when a live link cannot be restored."""
+        """Keep an outgoing link to ``peer``; declare it dead when a live link cannot be restored
+        (three failed reconnects, and ``peer_grace`` seconds since it went down)."""
         was_up = False
         failures = 0
+        down_since = 0.0
         while peer.node_id not in self._dead:
             try:
                 reader, writer = await asyncio.open_connection(peer.host, peer.port)
             except OSError:
                 if was_up:
                     failures += 1
-                    if failures >= 3:
+                    if failures >= 3 and time.monotonic() - down_since >= self.opts.peer_grace:
                         self._on_peer_dead(peer.node_id)
                         return
                 await asyncio.sleep(0.1)
                 continue
-            writer.write(w.json_frame(w.HELLO, make_hello(self._private, self.node_id, peer.node_id)))
-            self._peer_out[peer.node_id] = writer
+            out = w.Batcher(writer)
+            out.write(w.json_frame(w.HELLO, make_hello(self._private, self.node_id, peer.node_id)))
+            self._peer_out[peer.node_id] = out
             self._peer_up[peer.node_id] = True
+            if was_up:
+                self.stats["peer_links_restored"] += 1
             was_up, failures = True, 0
-            with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError, FrameError):
+            frames = w.FrameBuffer(self.opts.max_frame)
+            with contextlib.suppress(ConnectionError, FrameError):
                 while True:  # peers answer on this link too (LOAD replies)
-                    body = await w.read_frame(reader, self.opts.max_frame)
-                    self._dispatch_peer(body, peer.node_id)
+                    data = await reader.read(1 << 18)
+                    if not data:
+                        break
+                    for body in frames.feed(data):
+                        if isinstance(body, FrameError):
+                            raise body
+                        self._dispatch_peer(body, peer.node_id)
+            down_since = time.monotonic()
             self._peer_up[peer.node_id] = False
             self._peer_out.pop(peer.node_id, None)
             writer.close()
             log.warning("node %d: link to backbone node %d lost", self.node_id, peer.node_id)
 
     def _send_peer(self, peer_id: int, frame: bytes) -> bool:
-        writer = self._peer_out.get(peer_id)
-        if writer is None or writer.is_closing() or writer.transport.get_write_buffer_size() > MAX_BUFFERED:
+        out = self._peer_out.get(peer_id)
+        if out is None or out.is_closing() or out.buffered() > MAX_BUFFERED:
             return False
-        writer.write(frame)
+        out.write(frame)
         self.stats["frames_to_peers"] += 1
         return True
 
@@ -203,17 +222,22 @@ class BackboneNode:
         peername = writer.get_extra_info("peername")
         session = _Session(writer, f"{peername[0]}:{peername[1]}" if peername else "?")
         self._sessions.add(session)
+        frames = w.FrameBuffer(self.opts.max_frame)
         try:
-            while True:
-                try:
-                    body = await w.read_frame(reader, self.opts.max_frame)
-                except w.OversizedFrame as exc:
-                    self._drop(session, "oversized", str(exc))
-                    continue
-                try:
-                    self._dispatch(session, body)
-                except (FrameError, JoinRefusedError) as exc:
-                    self._drop(session, type(exc).__name__, str(exc))
+            while True:  # batched: every complete frame of one read is handled in one pass
+                data = await reader.read(1 << 18)
+                if not data:
+                    break
+                for body in frames.feed(data):
+                    if type(body) is bytes:
+                        try:
+                            self._dispatch(session, body)
+                        except (FrameError, JoinRefusedError) as exc:
+                            self._drop(session, type(exc).__name__, str(exc))
+                    elif isinstance(body, w.OversizedFrame):
+                        self._drop(session, "oversized", str(body))
+                    else:
+                        raise body
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         except FrameError as exc:  # beyond the hard limit: the stream cannot be trusted
@@ -350,7 +374,18 @@ class BackboneNode:
             log.warning("node %d: onion next hop %d unreachable", self.node_id, next_hop)
 
     def _peel(self, blob: bytes) -> None:
-        layer = peel(self._private, blob)
+        if blob[:1] == bytes([CIRCUIT_MARK]):  # per-hop session keys
+            derived = self.circuits.derived
+            try:
+                layer = self.circuits.peel(blob)
+            except SessionError as exc:
+                self.stats[f"dropped_onion_{exc.kind}"] += 1
+                log.warning("node %d: refused onion layer: %s", self.node_id, exc.reason)
+                return
+            if self.circuits.derived != derived:
+                self.stats["circuit_keys_derived"] += 1
+        else:  # a legacy ECIES layer
+            layer = peel(self._private, blob)
         self.stats["onion_peeled"] += 1
         if layer.next_hop is None:
             msg_id, origin, _hops, _dest = w.data_header(layer.inner)

@@ -3,6 +3,8 @@
     with BackboneCluster(4) as cluster:
         cluster.table          # the initial routing table (addresses, keys)
         cluster.kill(2)        # SIGKILL one node (failure tests)
+        cluster.restart(2)     # start it again: same id, key and port (NodeOptions.peer_grace
+                               # keeps its peers from removing it from the table meanwhile)
 
 Every process is started by this object and stopped by its PID (SIGTERM, then SIGKILL).
 """
@@ -66,43 +68,63 @@ class BackboneCluster:
 
     def start(self, timeout: float = 30.0) -> BackboneCluster:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         try:
             for info in self.table.nodes:
-                log = open(self.log_dir / f"node-{info.port}.log", "wb")  # noqa: SIM115 - handed to the child
-                proc = subprocess.Popen(
-                    [sys.executable, "-c", _NODE_BOOT.format(path=str(PROJECT_ROOT / "offchain"))],
-                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=PROJECT_ROOT,
-                )  # fmt: skip
-                log.close()
-                self.procs[info.node_id] = proc
-                config = {
-                    "id": info.node_id,
-                    "private": self._privates[info.node_id].hex(),
-                    "table": self.table.to_dict(),
-                    "options": self.options.to_dict(),
-                    "log_level": self.log_level,
-                    "peer_timeout": timeout,
-                }
-                assert proc.stdin is not None
-                proc.stdin.write((json.dumps(config) + "\n").encode())
-                proc.stdin.close()
+                self._launch(info, timeout, append_log=False)
             deadline = time.monotonic() + timeout
-            for node_id, proc in self.procs.items():
-                assert proc.stdout is not None
-                remaining = max(0.1, deadline - time.monotonic())
-                ready, _, _ = select.select([proc.stdout], [], [], remaining)
-                line = proc.stdout.readline().decode().strip() if ready else ""
-                if not line.startswith("READY"):
-                    raise BackboneUnavailableError(
-                        f"backbone node {node_id} did not start ({line or 'no answer'}); "
-                        f"see {self.log_dir}/node-{self.table.node(node_id).port}.log"
-                    )
+            for node_id in self.procs:
+                self._wait_ready(node_id, deadline)
         except BaseException:
             self.stop()
             raise
         self._started = True
         return self
+
+    def restart(self, node_id: int, timeout: float = 30.0) -> None:
+        """Stop backbone node ``node_id`` if it runs (SIGKILL: a crash) and start it again with
+        the same id, key, port and the cluster's table; returns once its peer links are up.
+
+        Its state (joined keys, held messages, onion circuit keys) is gone: regular nodes
+        re-join, and onion circuits through it re-key on their next message. Its peers keep
+        it in the table only if it is back within ``NodeOptions.peer_grace`` seconds."""
+        self.kill(node_id)
+        old = self.procs.get(node_id)
+        if old is not None and old.stdout:
+            old.stdout.close()
+        self._launch(self.table.node(node_id), timeout, append_log=True)
+        self._wait_ready(node_id, time.monotonic() + timeout)
+
+    def _launch(self, info: BackboneInfo, timeout: float, *, append_log: bool) -> None:
+        env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        log = open(self.log_dir / f"node-{info.port}.log", "ab" if append_log else "wb")  # noqa: SIM115 - handed to the child
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _NODE_BOOT.format(path=str(PROJECT_ROOT / "offchain"))],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=PROJECT_ROOT,
+        )  # fmt: skip
+        log.close()
+        self.procs[info.node_id] = proc
+        config = {
+            "id": info.node_id,
+            "private": self._privates[info.node_id].hex(),
+            "table": self.table.to_dict(),
+            "options": self.options.to_dict(),
+            "log_level": self.log_level,
+            "peer_timeout": timeout,
+        }
+        assert proc.stdin is not None
+        proc.stdin.write((json.dumps(config) + "\n").encode())
+        proc.stdin.close()
+
+    def _wait_ready(self, node_id: int, deadline: float) -> None:
+        proc = self.procs[node_id]
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], max(0.1, deadline - time.monotonic()))
+        line = proc.stdout.readline().decode().strip() if ready else ""
+        if not line.startswith("READY"):
+            raise BackboneUnavailableError(
+                f"backbone node {node_id} did not start ({line or 'no answer'}); "
+                f"see {self.log_dir}/node-{self.table.node(node_id).port}.log"
+            )
 
     def kill(self, node_id: int) -> None:
         """SIGKILL one node (simulates a crash)."""

@@ -5,6 +5,13 @@
     await node.send(key1_pub, bob_pub, b"...")   # sign + encrypt, wait for the receipt
     env = await node.receive(key1_pub, timeout=5)
 
+Messages travel under end-to-end session keys (:mod:`.session`): the first message to a
+peer key starts one authenticated handshake (queued messages leave when it completes),
+every message after that costs one AEAD operation; onion mode uses per-hop session keys
+(:mod:`.circuit`). ``sessions=False`` keeps the previous format (one ECIES envelope and
+signature per message). Frames are read and written in batches (many frames per system
+call), without waiting: a lone message leaves in the same event-loop pass.
+
 A node holds one TCP connection per backbone node it needs and re-associates its keys
 whenever the table changes (rebalance) or its backbone node dies; messages not yet
 acknowledged are sent again through the rebuilt table (receivers drop duplicates by
@@ -22,7 +29,7 @@ import random
 import time
 from collections import OrderedDict
 from collections.abc import Coroutine, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import coincurve
@@ -35,12 +42,15 @@ from ._errors import (
     FrameError,
     JoinRefusedError,
     RoutingError,
+    SessionError,
     UndeliverableError,
 )
+from .circuit import Circuit
 from .envelope import Envelope, open_envelope, seal
 from .join import make_join
 from .onion import wrap
 from .pow import mint, stamp_digest
+from .session import KIND_DATA, KIND_INIT, KIND_LEGACY, KIND_RESP, SessionManager, SessionOptions
 from .table import RoutingTable
 
 __all__ = ["RegularNode", "Received"]
@@ -63,6 +73,10 @@ class _Link:
     node_id: int
     writer: asyncio.StreamWriter
     task: asyncio.Task | None = None
+    out: w.Batcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.out = w.Batcher(self.writer)
 
 
 @dataclass
@@ -84,6 +98,7 @@ class RegularNode:
         pow_bits: int = 0,
         receipt_timeout: float = 10.0,
         recover_timeout: float = 8.0,
+        sessions: bool | SessionOptions = True,
     ) -> None:
         self._keys: dict[bytes, bytes] = {}
         for k in keys:
@@ -109,11 +124,31 @@ class RegularNode:
         self._tasks: set[asyncio.Task] = set()
         self._closed = False
         self.stats: dict[str, int] = {"sent": 0, "received": 0, "duplicates": 0, "bad_envelopes": 0, "resent": 0,
-                                      "reassociations": 0}  # fmt: skip
+                                      "reassociations": 0, "handshakes": 0, "sessions": 0, "refused": 0,
+                                      "reordered_accepted": 0}  # fmt: skip
+        #: End-to-end sessions (None: legacy ECIES envelopes, ``sessions=False``).
+        self.sessions: SessionManager | None = None
+        if sessions is not False:
+            self.sessions = SessionManager(self._keys, sessions if isinstance(sessions, SessionOptions) else None)
+        self._outbox: dict[tuple[bytes, bytes], list[tuple[bytes, int | Sequence[int], asyncio.Future]]] = {}
+        self._circuits: dict[tuple[int, ...], Circuit] = {}
+        self._id_pool = b""
+        self._valid_dests: set[bytes] = set()
 
     @property
     def public_keys(self) -> list[bytes]:
         return list(self._keys)
+
+    async def add_key(self, key: object) -> bytes:
+        """Hold and join one more key (a fresh pseudonym); returns its public key."""
+        priv = as_private_key(key)
+        pk = public_key(priv)
+        if pk not in self._keys:
+            self._keys[pk] = priv
+            self._inbox[pk] = asyncio.Queue()
+        async with self._lock:
+            await self._associate(pk)
+        return pk
 
     # -- lifecycle --------------------------------------------------------------------
     async def start(self) -> RegularNode:
@@ -129,7 +164,7 @@ class RegularNode:
         for task in list(self._tasks):
             task.cancel()
         for link in list(self._links.values()):
-            link.writer.close()
+            link.out.close()
             if link.task:
                 link.task.cancel()
         for link in list(self._links.values()):
@@ -139,6 +174,12 @@ class RegularNode:
             if not p.future.done():
                 p.future.set_exception(BackboneUnavailableError("regular node closed before a receipt arrived"))
                 p.future.exception()  # mark retrieved
+        for queued in self._outbox.values():
+            for _payload, _onion, fut in queued:
+                if not fut.done():
+                    fut.set_exception(BackboneUnavailableError("regular node closed before its session was ready"))
+                    fut.exception()
+        self._outbox.clear()
 
     async def __aenter__(self) -> RegularNode:
         return await self.start()
@@ -205,13 +246,23 @@ class RegularNode:
             self._connecting.pop(node_id, None)
 
     async def _read_loop(self, link: _Link, reader: asyncio.StreamReader) -> None:
+        frames = w.FrameBuffer()
         try:
-            while True:
-                body = await w.read_frame(reader)
-                try:
-                    self._on_frame(link, body)
-                except (FrameError, BadSignatureError, ValueError, KeyError) as exc:
-                    log.warning("dropped frame from backbone node %d: %s", link.node_id, exc)
+            while True:  # batched: every complete frame of one read is handled in one pass
+                data = await reader.read(1 << 18)
+                if not data:
+                    break
+                for body in frames.feed(data):
+                    if type(body) is not bytes:
+                        raise body
+                    try:
+                        self._on_frame(link, body)
+                    except SessionError as exc:
+                        self.stats["refused"] += 1
+                        self.stats[f"refused_{exc.kind}"] = self.stats.get(f"refused_{exc.kind}", 0) + 1
+                        log.warning("refused frame from backbone node %d: %s", link.node_id, exc.reason)
+                    except (FrameError, BadSignatureError, ValueError, KeyError) as exc:
+                        log.warning("dropped frame from backbone node %d: %s", link.node_id, exc)
         except (asyncio.IncompleteReadError, ConnectionError, FrameError):
             pass
         finally:
@@ -231,16 +282,13 @@ class RegularNode:
             if data.msg_id in self._seen:
                 self.stats["duplicates"] += 1
                 return
-            try:
-                env: Envelope = open_envelope(priv, data.ciphertext, data.dest)
-            except BadSignatureError:
-                self.stats["bad_envelopes"] += 1
-                raise
+            received = self._open(priv, data)
             self._seen[data.msg_id] = None
             if len(self._seen) > 100_000:
                 self._seen.popitem(last=False)
-            self.stats["received"] += 1
-            self._inbox[data.dest].put_nowait(Received(data.dest, env.sender, env.payload, data.msg_id))
+            if received is not None:
+                self.stats["received"] += 1
+                self._inbox[data.dest].put_nowait(received)
         elif ftype == w.RECEIPT:
             msg_id, _origin, ok, reason = w.parse_receipt(body)
             pending = self._pending.pop(msg_id, None)
@@ -274,7 +322,7 @@ class RegularNode:
             link = await self._link(owner)
             fut: asyncio.Future = asyncio.get_running_loop().create_future()
             self._join_waiters[pk] = fut
-            link.writer.write(w.json_frame(w.JOIN, make_join(self._keys[pk], owner)))
+            link.out.write(w.json_frame(w.JOIN, make_join(self._keys[pk], owner)))
             try:
                 reply = await asyncio.wait_for(fut, 5)
             except TimeoutError as exc:
@@ -283,7 +331,7 @@ class RegularNode:
                 old = self.home.get(pk)
                 self.home[pk] = owner
                 if old is not None and old != owner and old in self._links:
-                    self._links[old].writer.write(w.json_frame(w.LEAVE, {"pk": pk.hex()}))
+                    self._links[old].out.write(w.json_frame(w.LEAVE, {"pk": pk.hex()}))
                 table = RoutingTable.from_dict(reply["table"])
                 if table.supersedes(self.table):
                     self.table = table
@@ -334,7 +382,7 @@ class RegularNode:
                 if link is None:
                     continue
                 p.node_id = home
-                link.writer.write(p.frame)
+                link.out.write(p.frame)
                 self.stats["resent"] += 1
 
     def _fail_pending(self, node_id: int, reason: str) -> None:
@@ -343,35 +391,173 @@ class RegularNode:
                 del self._pending[msg_id]
                 p.future.set_exception(BackboneUnavailableError(reason))
 
+    # -- opening ----------------------------------------------------------------------
+    def _open(self, priv: bytes, data: w.Data) -> Received | None:
+        """The message in a DATA frame for one of our keys; None for a handshake message.
+        Raises :class:`SessionError` (refused, with the reason) or :class:`BadSignatureError`."""
+        ct = data.ciphertext
+        kind = ct[0]
+        mgr = self.sessions
+        if mgr is None:
+            try:
+                env: Envelope = open_envelope(priv, ct, data.dest)
+            except BadSignatureError:
+                self.stats["bad_envelopes"] += 1
+                raise
+            return Received(data.dest, env.sender, env.payload, data.msg_id)
+        if kind == KIND_DATA:
+            session, payload = mgr.open(data.dest, ct)
+            if session.late:
+                self.stats["reordered_accepted"] += session.late
+                session.late = 0
+            return Received(data.dest, session.peer, payload, data.msg_id)
+        if kind == KIND_INIT:
+            session, resp, reply_onion = mgr.on_init(data.dest, ct)
+            self.stats["sessions"] += 1
+            self._reply(data.dest, session.peer, resp, reply_onion)
+            return None
+        if kind == KIND_RESP:
+            session = mgr.on_resp(data.dest, ct)
+            self.stats["sessions"] += 1
+            self._flush_outbox(data.dest, session.peer)
+            return None
+        if kind == KIND_LEGACY:
+            raise SessionError(
+                "downgrade",
+                "downgrade refused: a per-message ECIES envelope without session keys (no replay protection)",
+            )
+        raise SessionError("malformed", f"unknown payload kind 0x{kind:02x}")
+
     # -- messages ---------------------------------------------------------------------
+    def _msg_id(self) -> bytes:
+        pool = self._id_pool
+        if len(pool) < 16:
+            pool = os.urandom(4096)  # one system call for 256 ids
+        self._id_pool = pool[16:]
+        return pool[:16]
+
     def send_nowait(
         self, sender: bytes, dest: bytes, payload: bytes, *, onion: int | Sequence[int] = 0
     ) -> asyncio.Future:
-        """Seal ``payload`` and send it; the returned future resolves on the delivery receipt."""
+        """Seal ``payload`` and send it; the returned future resolves on the delivery receipt.
+
+        With session keys, the first message to ``dest`` starts the handshake and waits
+        for it in order (the future then also covers the handshake)."""
         if sender not in self._keys:
             raise KeyError("sender key is not held by this node")
-        if len(dest) != 64 or not _valid_key(dest):
-            raise RoutingError("destination is not a 64-byte secp256k1 public key")
+        if dest not in self._valid_dests:
+            if len(dest) != 64 or not _valid_key(dest):
+                raise RoutingError("destination is not a 64-byte secp256k1 public key")
+            if len(self._valid_dests) > 100_000:
+                self._valid_dests.clear()
+            self._valid_dests.add(dest)
         home = self.home.get(sender)
         link = self._links.get(home) if home is not None else None
         if link is None or link.writer.is_closing():
             raise BackboneUnavailableError("sender key is not associated with a live backbone node (yet)")
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        mgr = self.sessions
+        if mgr is None:
+            self._transmit(sender, dest, seal(self._keys[sender], dest, payload), onion, fut)
+        else:
+            session, rekey = mgr.for_sending(sender, dest)
+            if rekey:
+                self._handshake(sender, dest, onion)
+            queue = self._outbox.get((sender, dest))
+            if session is None or queue:  # behind the handshake, in order
+                self._outbox.setdefault((sender, dest), []).append((payload, onion, fut))
+            else:
+                self._transmit(sender, dest, session.seal(payload), onion, fut)
+        self.stats["sent"] += 1
+        return fut
+
+    def _transmit(self, sender: bytes, dest: bytes, ct: bytes, onion: int | Sequence[int], fut: asyncio.Future) -> None:
+        """Frame ``ct`` (a DATA ciphertext field) for ``dest`` and write it to ``sender``'s backbone node."""
+        home = self.home.get(sender)
+        link = self._links.get(home) if home is not None else None
+        if link is None or link.writer.is_closing():
+            if not fut.done():
+                fut.set_exception(BackboneUnavailableError("sender key lost its backbone node before sending"))
+            return
         assert self.table is not None
-        msg_id = os.urandom(16)
-        ct = seal(self._keys[sender], dest, payload)
+        msg_id = self._msg_id()
         nonce = mint(stamp_digest(msg_id, dest, ct), self.pow_bits) if self.pow_bits else 0
         if onion:
             hop_ids = list(onion) if isinstance(onion, Sequence) else self._pick_hops(int(onion))
-            data = w.Data(msg_id, home, 0, self.pow_bits, nonce, dest, ct)
-            first, blob = wrap(data.body(), [self.table.node(h) for h in hop_ids])
+            body = w.Data(msg_id, home, 0, self.pow_bits, nonce, dest, ct).body()
+            if self.sessions is None:
+                first, blob = wrap(body, [self.table.node(h) for h in hop_ids])
+            else:
+                first, blob = self._circuit(tuple(hop_ids)).wrap(body)
             frame = w.onion(msg_id, first, blob)
         else:
             frame = w.pack(w.Data(msg_id, w.NO_ORIGIN, 0, self.pow_bits, nonce, dest, ct).body())
-        fut: asyncio.Future = asyncio.get_running_loop().create_future()
         self._pending[msg_id] = _Pending(sender, frame, fut, home)
-        link.writer.write(frame)
-        self.stats["sent"] += 1
-        return fut
+        link.out.write(frame)
+
+    def _circuit(self, hop_ids: tuple[int, ...]) -> Circuit:
+        """The onion circuit for a path (new ephemeral hop keys after N messages or T seconds)."""
+        assert self.table is not None and self.sessions is not None
+        c = self._circuits.get(hop_ids)
+        opts = self.sessions.opts
+        if c is None or c.sent >= opts.rekey_messages or time.monotonic() - c.created >= opts.rekey_seconds:
+            c = self._circuits[hop_ids] = Circuit([self.table.node(h) for h in hop_ids])
+        return c
+
+    def _handshake(self, local: bytes, peer: bytes, onion: int | Sequence[int]) -> None:
+        """Start a session handshake with ``peer`` (INIT through the same onion mode as the message)."""
+        assert self.sessions is not None
+        hops = len(onion) if isinstance(onion, Sequence) else int(onion)
+        ct = self.sessions.start(local, peer, reply_onion=hops)
+        sid = self.sessions.pending_pair[(local, peer)]
+        loop = asyncio.get_running_loop()
+        hfut: asyncio.Future = loop.create_future()
+        hfut.add_done_callback(lambda f: self._handshake_sent(local, peer, sid, f))
+        self.stats["handshakes"] += 1
+        self._transmit(local, peer, ct, onion, hfut)
+        loop.call_later(self.sessions.opts.handshake_timeout, self._handshake_expired, local, peer, sid)
+
+    def _handshake_sent(self, local: bytes, peer: bytes, sid: bytes, fut: asyncio.Future) -> None:
+        exc = None if fut.cancelled() else fut.exception()
+        if exc is not None and self.sessions is not None and self.sessions.pending_pair.get((local, peer)) == sid:
+            self.sessions.abandon(local, peer)
+            self._fail_outbox(local, peer, exc)
+
+    def _handshake_expired(self, local: bytes, peer: bytes, sid: bytes) -> None:
+        if self.sessions is not None and self.sessions.pending_pair.get((local, peer)) == sid:
+            self.sessions.abandon(local, peer)
+            timeout = self.sessions.opts.handshake_timeout
+            log.warning("session handshake with %s… not answered within %gs", peer.hex()[:12], timeout)
+            self._fail_outbox(
+                local,
+                peer,
+                UndeliverableError(f"no session with the recipient: handshake not answered within {timeout:g}s"),
+            )
+
+    def _fail_outbox(self, local: bytes, peer: bytes, exc: BaseException) -> None:
+        for _payload, _onion, fut in self._outbox.pop((local, peer), []):
+            if not fut.done():
+                fut.set_exception(exc if isinstance(exc, RoutingError) else UndeliverableError(str(exc)))
+
+    def _flush_outbox(self, local: bytes, peer: bytes) -> None:
+        """The session with ``peer`` is ready: send what waited for it, in order."""
+        assert self.sessions is not None
+        queued = self._outbox.pop((local, peer), [])
+        session = self.sessions.current.get((local, peer))
+        for payload, onion, fut in queued:
+            if fut.done():  # the caller gave up (timeout)
+                continue
+            if session is None:
+                fut.set_exception(UndeliverableError("session with the recipient vanished before sending"))
+                continue
+            self._transmit(local, peer, session.seal(payload), onion, fut)
+
+    def _reply(self, local: bytes, peer: bytes, ct: bytes, onion_hops: int) -> None:
+        """Send a handshake RESP (no caller waits for it; a failure shows at the initiator)."""
+        fut: asyncio.Future = asyncio.get_running_loop().create_future()
+        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+        hops = min(onion_hops, len(self.table.node_ids)) if self.table is not None else 0
+        self._transmit(local, peer, ct, hops, fut)
 
     def _pick_hops(self, count: int) -> list[int]:
         assert self.table is not None
@@ -406,6 +592,7 @@ class RegularNode:
         try:
             return await asyncio.wait_for(asyncio.shield(fut), timeout or self.receipt_timeout)
         except TimeoutError:
+            fut.cancel()  # a message still queued behind a handshake must not leave after this
             for msg_id, p in list(self._pending.items()):
                 if p.future is fut:
                     del self._pending[msg_id]
@@ -414,6 +601,8 @@ class RegularNode:
     async def receive(self, key: bytes, timeout: float | None = None) -> Received:
         """The next message for ``key``; ``asyncio.TimeoutError`` after ``timeout`` seconds."""
         queue = self._inbox[key]
+        if not queue.empty():  # fast path: no timer, no task (a busy receiver drains its queue here)
+            return queue.get_nowait()
         if timeout is None:
             return await queue.get()
         return await asyncio.wait_for(queue.get(), timeout)

@@ -17,18 +17,25 @@ class ArbTransport:
     """
 
     def __init__(self, nodes: Iterable[RegularNode], *, onion: int = 0) -> None:
+        self._nodes = list(nodes)
         self._by_key: dict[bytes, RegularNode] = {}
-        for node in nodes:
-            for pk in node.public_keys:
-                self._by_key[pk] = node
+        self._index()
         self.onion = onion
         self.sent = 0
 
+    def _index(self) -> None:
+        for node in self._nodes:
+            for pk in node.public_keys:
+                self._by_key[pk] = node
+
     def _node(self, key: bytes) -> RegularNode:
-        try:
-            return self._by_key[key]
-        except KeyError:
-            raise KeyError("no regular node of this transport holds that key") from None
+        node = self._by_key.get(key)
+        if node is None:  # a key added to one of the nodes after this transport was made
+            self._index()
+            node = self._by_key.get(key)
+        if node is None:
+            raise KeyError("no regular node of this transport holds that key")
+        return node
 
     async def send(self, sender: bytes, recipient: bytes, data: bytes) -> None:
         await self._node(sender).send(sender, recipient, data, onion=self.onion)
