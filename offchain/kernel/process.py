@@ -274,7 +274,11 @@ class NodeProcess:
         """Signal the group if its leader is ours, else each member that carries our tag; nothing else."""
         self._reap()
         if self._process() is not None:
-            _signal_group(self.pid, sig)
+            if _pgid(self.pid) == self.pid:
+                _signal_group(self.pid, sig)
+            else:  # not a group leader (a `gridledger` run from a shell): only the process itself
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(self.pid, sig)
             return
         for pid in self.group_pids():
             with contextlib.suppress(ProcessLookupError, PermissionError):

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ...kernel.commandline import finite_float, int_range, name, port_number
-from ...kernel.errors import GridLedgerError, UsageError
+from ...kernel.errors import ConfigError, GridLedgerError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,9 +71,9 @@ def _up(args: argparse.Namespace) -> int:
     if args.kind == "poa":
         params.update(signers=args.signers, period=args.period)
     elif args.signers != 1 or args.period != 2:
-        raise UsageError("--signers and --period apply to --kind poa only")
+        raise ConfigError("--signers and --period apply to --kind poa only")
     if args.block_time is not None and args.kind != "anvil":
-        raise UsageError("--block-time applies to --kind anvil only")
+        raise ConfigError("--block-time applies to --kind anvil only")
     if args.kind == "anvil" and args.block_time:
         params["block_time"] = args.block_time
     # SIGINT/SIGTERM while starting unwind like Ctrl-C (the CLI's signal handlers): whatever was started is stopped
