@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"gridledger: error: {_one_line(exc)}", file=sys.stderr)
         return exc.exit_code
+    except argparse.ArgumentTypeError as exc:  # a validator used by a handler
+        print(f"gridledger: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
     except Interrupted as exc:
         print(f"gridledger: interrupted by {exc.name}; everything it started was stopped", file=sys.stderr)
         return 128 + exc.signum
