@@ -211,6 +211,8 @@ def detached_api() -> str | None:
 
 def start_detached(port: int | None = None, lifetime: int = 86400) -> tuple[str, int]:
     """Start a node that outlives this process; returns (API multiaddr, PID)."""
+    if port is not None and not port_free(port):
+        raise ConfigError(f"port {port} is already in use on 127.0.0.1: choose another with --port")
     if api := detached_api():
         raise IpfsNodeError(f"an IPFS node started by `gridledger ipfs up` already runs at {api}")
     node = JsIpfsNode(state_dir() / "ipfs" / "repo", port, lifetime=lifetime, detached=True)

@@ -129,13 +129,18 @@ def _put(args: argparse.Namespace) -> int:
     return 0
 
 
-def _client(args: argparse.Namespace, chain: Chain) -> GridClient:
-    from ..client import GridClient
-
+def _require_chain(args: argparse.Namespace) -> None:
+    """Refuse before starting or contacting anything when the chain or the contract is not named."""
     if not args.rpc_url:
         raise ConfigError("bills live on a running chain: pass --rpc-url (or set $GRIDLEDGER_RPC_URL)")
     if not args.grid:
         raise ConfigError(f"pass --grid ADDRESS (or set ${GRID_ENV}) of the GridEvents contract")
+
+
+def _client(args: argparse.Namespace, chain: Chain) -> GridClient:
+    from ..client import GridClient
+
+    _require_chain(args)
     grid = args.grid
     if not isinstance(grid, str) or not grid.startswith("0x"):
         raise ConfigError(f"bad GridEvents address {grid!r}")
@@ -159,6 +164,7 @@ def _make(args: argparse.Namespace) -> int:
 
     if args.html:  # the rendering is written after the anchoring: make sure now that it can be
         _probe_writable(Path(args.html))
+    _require_chain(args)
     with open_chain(args) as chain:
         client = _client(args, chain)
         purchaser = _address(chain, args.purchaser)
@@ -176,6 +182,7 @@ def _verify(args: argparse.Namespace) -> int:
     from ..bill import verify_bills
     from ..store import open_store
 
+    _require_chain(args)
     with open_chain(args) as chain:
         client = _client(args, chain)
         checks = verify_bills(client, open_store(args.ipfs_api), _address(chain, args.purchaser))
@@ -192,6 +199,7 @@ def _retry(args: argparse.Namespace) -> int:
     from ..queue import BillQueue
     from ..store import open_store
 
+    _require_chain(args)
     with open_chain(args) as chain:
         client = _client(args, chain)
         queue = BillQueue()

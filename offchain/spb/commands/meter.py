@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...kernel.commandline import address, hex_bytes, int_range, output_file, readable_file
-from ...kernel.errors import ConfigError
+from ...kernel.errors import ConfigError, GridLedgerError
 from ...kernel.fs import atomic_write
 
 METER_ENV = "GRIDLEDGER_METER_PASSPHRASE"
@@ -167,7 +167,7 @@ def _init(args: argparse.Namespace) -> int:
     elif args.ca_key:
         try:
             ca = ManufacturerCA.from_key(args.ca_key)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, GridLedgerError):
             raise ConfigError("--ca-key is not a private key (32 bytes of hex)") from None
     else:
         ca = ManufacturerCA.generate()
