@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
+import shutil
 import urllib.request
 from pathlib import Path
 
@@ -85,11 +85,24 @@ class JsIpfsNode:
             self._configure()
             return
         self.repo.parent.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(
-            ["timeout", "120", node_bin("jsipfs"), "init", "--empty-repo"], env=env, capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            raise IpfsNodeError(f"jsipfs init failed ({result.returncode}): {result.stderr.strip()[-500:]}")
+        # through the supervisor (own session, dies with us, stopped on any exception or signal)
+        log = self.repo.parent / f"init-{self.port}.log"
+        log.unlink(missing_ok=True)
+        init = spawn("jsipfs-init", ["timeout", "120", node_bin("jsipfs"), "init", "--empty-repo"], log, rpc_url="",
+                     env=env, tag=f"ipfs:{self.repo.resolve()}")  # fmt: skip
+        try:
+            assert init._popen is not None
+            code = init._popen.wait()
+        except BaseException:
+            init.stop(timeout=10)
+            log.unlink(missing_ok=True)
+            shutil.rmtree(self.repo, ignore_errors=True)  # a half-initialised repo would be reused
+            raise
+        tail = log.read_text(errors="replace").strip()[-500:] if log.exists() else ""
+        log.unlink(missing_ok=True)
+        if code != 0:
+            shutil.rmtree(self.repo, ignore_errors=True)
+            raise IpfsNodeError(f"jsipfs init failed ({code}): {' '.join(tail.split())}")
         self._configure()
 
     def _configure(self) -> None:
@@ -106,7 +119,7 @@ class JsIpfsNode:
         discovery["MDNS"] = {"Enabled": False, "Interval": 10}
         discovery["webRTCStar"] = {"Enabled": False}
         config["Preload"] = {"Enabled": False}
-        path.write_text(json.dumps(config, indent=2))
+        atomic_write(path, json.dumps(config, indent=2), mode=0o644)
 
     def _answers(self) -> bool:
         try:
