@@ -433,3 +433,36 @@ def test_a_corrupt_state_file_is_cleared_with_one_command(fixtures, capsys):
     assert run_cli(["backbone", "down", "--force", "--state", corrupt], capsys)[0] == 0
     assert not Path(corrupt).exists()
     assert os.listdir(root / "tmp") == []
+
+
+# -- half-done state -----------------------------------------------------------------------
+def test_an_interrupted_meter_init_leaves_no_keystore_behind(fixtures, capsys, monkeypatch):
+    from offchain.spb.meter import Meter
+
+    root, values = fixtures
+    target = Path(values["new"]) / "m.json"
+
+    def interrupted(self, size):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Meter, "create_pool", interrupted)
+    code, _, err = run_cli(["meter", "init", str(target), "--kdf-n", "16", "--pool-size", "2"], capsys)
+    assert code == 130 and err.count("\n") == 1
+    assert list(Path(values["new"]).iterdir()) == []  # neither the keystore nor the generated CA keystore
+    monkeypatch.undo()
+    monkeypatch.setenv("GRIDLEDGER_METER_PASSPHRASE", "pass")
+    code, out, err = run_cli(["meter", "init", str(target), "--kdf-n", "16", "--pool-size", "2"], capsys)
+    assert code == 0, err  # a second init is not refused
+    assert json.loads(out)["poolSize"] == 2
+
+
+def test_a_second_trade_on_the_market_of_the_first_reads_its_nonces_from_the_chain(capsys, web3, monkeypatch):
+    monkeypatch.delenv("GRIDLEDGER_TRADE_KEYS", raising=False)
+    url = web3.provider.endpoint_uri
+    code, out, err = run_cli(["trade", "--rpc-url", url, "--form", "signed", "--energy-wh", "500"], capsys)
+    assert code == 0, err
+    market = out.split()[1]
+    for form in ("signed", "onchain"):  # the consumer key's nonce 0 (then 1) is spent on this market
+        code, out, err = run_cli(["trade", "--rpc-url", url, "--market", market, "--form", form], capsys)
+        assert code == 0, err
+        assert f"market {market}" in out and "settled" in out
