@@ -112,7 +112,10 @@ def _processes(data: dict[str, Any]) -> tuple[Any, list[Any]]:
 
     sup = data.get("supervisor")
     supervisor = NodeProcess.from_json(sup) if sup is not None else None
-    return supervisor, [NodeProcess.from_json(p) for p in data.get("processes", [])]
+    records = data.get("processes", [])
+    if not isinstance(records, list):
+        raise ValueError(f"'processes' must be a list, got {type(records).__name__}")
+    return supervisor, [NodeProcess.from_json(p) for p in records]
 
 
 def _running_supervisor(path: Path) -> Any:
@@ -197,9 +200,25 @@ def _up_foreground(args: argparse.Namespace, state: Path) -> int:
     except KeyboardInterrupt:
         shutil.rmtree(log_dir, ignore_errors=True)  # stopped on request: not a failure to look into
         raise
+    finally:
+        _forget_processes(state, me.pid)
     shutil.rmtree(log_dir, ignore_errors=True)  # a clean stop: the nodes' logs go (a failure keeps them)
     print("backbone stopped")
     return 0
+
+
+def _forget_processes(state: Path, pid: int) -> None:
+    """Once stopped, the table file keeps the table but no longer names our processes."""
+    import json
+
+    try:
+        data = read_state(state, reset=_reset(state))
+    except StateFileError:
+        return
+    if data and (data.get("supervisor") or {}).get("pid") == pid:
+        for key in ("supervisor", "processes", "log_dir"):
+            data.pop(key, None)
+        atomic_write(state, json.dumps(data, indent=1), mode=0o644)
 
 
 def _run_cluster(args: argparse.Namespace, state: Path, supervisor: Any, log_dir: Path) -> None:
