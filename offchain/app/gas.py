@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..kernel.anvil import ANVIL_HARDFORK, EmbeddedAnvil, anvil_keys
+from ..kernel.errors import ConfigError
 from ..kernel.fs import atomic_write
 from ..kernel.mechanism import load
 from .registry import gas_goals, gas_misses, gas_sections
@@ -40,8 +41,17 @@ def measure_all(only: list[str] | None = None) -> dict[str, Any]:
 
 
 def load_snapshot(path: str | Path) -> dict[str, Any]:
+    """The snapshot at ``path`` ({} if absent); :class:`ConfigError` if it is not a JSON object."""
     p = Path(path)
-    return json.loads(p.read_text()) if p.exists() else {}
+    if not p.exists():
+        return {}
+    try:
+        data = json.loads(p.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"{p} is not a gas snapshot (JSON): {' '.join(str(exc).split())[:120]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p} is not a gas snapshot (a JSON object)")
+    return data
 
 
 def write_snapshot(snapshot: dict[str, Any], path: str | Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .base import AnvilDevnet, Devnet, GanacheDevnet, devnets_dir
 from .genesis import POA_CHAIN_ID, clique_genesis, prefunded_keys, signer_keys
-from .manager import DEFAULT_PORTS, KINDS, down, load, logs, names, status, up
+from .manager import DEFAULT_PORTS, KINDS, down, load, logs, names, prune, status, up
 from .poa import PoaDevnet
 from .workload import DeployFn, gas_by_operation, transfer
 
@@ -27,6 +27,7 @@ __all__ = [
     "status",
     "logs",
     "names",
+    "prune",
     "devnets_dir",
     "clique_genesis",
     "signer_keys",

@@ -20,9 +20,9 @@ from eth_account.signers.local import LocalAccount
 
 from ..kernel.anvil import ANVIL_CHAIN_ID, ANVIL_MNEMONIC, anvil_command, anvil_keys
 from ..kernel.chain import Chain, connect
-from ..kernel.errors import ConfigError, NetworkError, ToolchainError
-from ..kernel.fs import atomic_write, free_port, node_bin, state_dir, wait_until
-from ..kernel.process import NodeProcess, spawn
+from ..kernel.errors import ConfigError, NetworkError, StateFileError, ToolchainError
+from ..kernel.fs import atomic_write, free_port, node_bin, read_state, state_dir, wait_until
+from ..kernel.process import NodeProcess, port_free, spawn, tagged_processes
 
 __all__ = ["Devnet", "AnvilDevnet", "GanacheDevnet", "devnets_dir"]
 
@@ -91,10 +91,26 @@ class Devnet:
     def running(self) -> list[NodeProcess]:
         return [n for n in self.nodes if n.alive()]
 
+    def rpc_ports(self) -> list[int]:
+        """The RPC ports this devnet will listen on, when fixed in advance (checked free before start)."""
+        port = getattr(self, "port", None)
+        return [int(port)] if port else []
+
+    @property
+    def tag(self) -> str:
+        """Supervisor tag prefix of this devnet's processes (they can be found even without ``state.json``)."""
+        return f"devnet:{self.home.resolve()}"
+
     # -- lifecycle --------------------------------------------------------------------
     def start(self, timeout: float = 60.0) -> Chain:
         """Start every node, wait for the health check, record the state; returns node 0's chain."""
         self._refuse_if_running()
+        busy = [p for p in self.rpc_ports() if not port_free(p)]
+        if busy:
+            raise ConfigError(
+                f"port {', '.join(map(str, busy))} is already in use on 127.0.0.1 (another devnet or program): "
+                "choose another with --port"
+            )
         if self.home.exists():
             shutil.rmtree(self.home)
         self.home.mkdir(parents=True)
@@ -118,18 +134,42 @@ class Devnet:
             self.save()
 
     def health_check(self, timeout: float = 30.0) -> None:
-        """Every node answers JSON-RPC with the expected chain id."""
+        """Every node answers JSON-RPC with the expected chain id, and is the process listening on its port."""
         for node in self.nodes:
             self._wait_rpc(node, timeout)
+            self._check_listener(node)
+
+    def _check_listener(self, node: NodeProcess) -> None:
+        """The node that answered is the one started here (not another program holding the port)."""
+        port = int(node.rpc_url.rsplit(":", 1)[1])
+        if not node.alive() or node.owns_port(port) is False:
+            raise ToolchainError(
+                f"{node.name}: another process answers on port {port}, not the node started here; see {node.log}"
+            )
 
     def _launch(self, timeout: float) -> None:
         raise NotImplementedError
 
     def _refuse_if_running(self) -> None:
-        if not self.state_file.exists():
+        try:
+            data = read_state(self.state_file, reset=f"gridledger devnet prune {self.name}")
+        except StateFileError:
+            data = None  # a corrupt entry: its processes are found by tag below
+        if data is None:
+            if not self.state_file.exists():
+                return
+            alive_pids = [p.pid for p in tagged_processes(self.tag)]
+            if alive_pids:
+                raise ConfigError(
+                    f"devnet {self.name!r} has running processes (PID {', '.join(map(str, alive_pids))}) but a corrupt "
+                    f"state file; stop them with `gridledger devnet prune {self.name}`"
+                )
             return
-        data = json.loads(self.state_file.read_text())
-        alive = [n for n in (NodeProcess.from_json(d) for d in data.get("nodes", [])) if n.alive()]
+        try:
+            recorded = [NodeProcess.from_json(d) for d in data.get("nodes", [])]
+        except ValueError:
+            recorded = []
+        alive = [n for n in recorded if n.alive()]
         if alive:
             pids = ", ".join(str(n.pid) for n in alive)
             raise ConfigError(
@@ -154,8 +194,9 @@ class Devnet:
 
     def _spawn(self, name: str, cmd: list[str], *, rpc_url: str, **info: Any) -> NodeProcess:
         node = spawn(
-            name, cmd, self.home / f"{name}.log", rpc_url=rpc_url, cwd=self.home, ephemeral=self.ephemeral, **info
-        )
+            name, cmd, self.home / f"{name}.log", rpc_url=rpc_url, cwd=self.home, ephemeral=self.ephemeral,
+            tag=self.tag, **info,
+        )  # fmt: skip
         self.nodes.append(node)
         self.save()  # PIDs are on disk before anything can fail
         return node

@@ -8,17 +8,18 @@ never a reused PID, never anything matched by name.
 
 from __future__ import annotations
 
-import json
+import shutil
 from collections import deque
 from pathlib import Path
 from typing import Any
 
-from ..kernel.errors import ConfigError
-from ..kernel.process import NodeProcess
+from ..kernel.errors import ConfigError, StateFileError
+from ..kernel.fs import read_state
+from ..kernel.process import NodeProcess, tagged_processes
 from .base import AnvilDevnet, Devnet, GanacheDevnet, devnets_dir
 from .poa import PoaDevnet
 
-__all__ = ["KINDS", "DEFAULT_PORTS", "up", "down", "load", "status", "logs", "names"]
+__all__ = ["KINDS", "DEFAULT_PORTS", "up", "down", "load", "status", "logs", "names", "prune"]
 
 KINDS: dict[str, type[Devnet]] = {"anvil": AnvilDevnet, "ganache": GanacheDevnet, "poa": PoaDevnet}
 
@@ -39,38 +40,91 @@ def up(kind: str, name: str | None = None, *, timeout: float = 90.0, **params: A
 def load(name: str) -> Devnet:
     """The devnet recorded under ``name`` (running or not), rebuilt from its ``state.json``."""
     path = devnets_dir() / name / "state.json"
-    if not path.exists():
+    reset = f"gridledger devnet prune {name}"
+    data = read_state(path, reset=reset)
+    if data is None:
         known = ", ".join(names()) or "none"
         raise ConfigError(f"no devnet named {name!r} (known: {known}); start one with `gridledger devnet up`")
-    data = json.loads(path.read_text())
-    cls = KINDS.get(data.get("kind", ""))
+    cls = KINDS.get(str(data.get("kind", "")))
     if cls is None:
-        raise ConfigError(f"{path} records an unknown devnet kind {data.get('kind')!r}")
-    params = {k: v for k, v in (data.get("params") or {}).items() if v is not None}
-    devnet = cls(name, ephemeral=False, **params)
-    devnet.chain_id = int(data["chain_id"])
-    devnet.started_at = data.get("started_at")
-    devnet.nodes = [NodeProcess.from_json(n) for n in data.get("nodes", [])]
+        raise StateFileError(f"{path} records an unknown devnet kind {data.get('kind')!r}; clear it with `{reset}`")
+    try:
+        params = {k: v for k, v in (data.get("params") or {}).items() if v is not None}
+        devnet = cls(name, ephemeral=False, **params)
+        devnet.chain_id = int(data["chain_id"])
+        devnet.started_at = data.get("started_at")
+        devnet.nodes = [NodeProcess.from_json(n) for n in data.get("nodes", [])]
+    except (AttributeError, KeyError, TypeError, ValueError, ConfigError) as exc:
+        detail = " ".join(str(exc).split())[:120]
+        raise StateFileError(f"state file {path} is corrupt ({detail}); clear it with `{reset}`") from None
     return devnet
 
 
 def names() -> list[str]:
-    return sorted(p.parent.name for p in devnets_dir().glob("*/state.json"))
+    """Every recorded devnet (a folder with a state file, readable or not)."""
+    return sorted(p.name for p in devnets_dir().iterdir() if p.is_dir() and (p / "state.json").exists())
 
 
 def down(name: str) -> list[int]:
-    """Stop every node of devnet ``name`` by PID; returns the PIDs that were running."""
+    """Stop every node of devnet ``name`` by PID (checked: PID, start time, command line); returns
+    the PIDs that were running. The nodes' logs are deleted; the entry stays listed (stopped)
+    until :func:`prune`."""
     devnet = load(name)
-    pids = [n.pid for n in devnet.nodes if n.alive()]
+    pids = [n.pid for n in devnet.nodes if n.running()]
     devnet.stop()
+    for node in devnet.nodes:
+        Path(node.log).unlink(missing_ok=True)
     return pids
+
+
+def prune(name: str | None = None) -> list[tuple[str, str]]:
+    """Remove stopped devnets (or ``name``, stopped or corrupt) from ``.gridledger/devnets/``.
+
+    A running devnet is left alone (stop it with :func:`down` first). An entry whose
+    ``state.json`` is corrupt has its processes found by their supervisor tag and stopped.
+    Returns ``(name, what was done)`` for every entry looked at."""
+    chosen = [name] if name else names()
+    if name and not (devnets_dir() / name).is_dir():
+        raise ConfigError(f"no devnet named {name!r} (known: {', '.join(names()) or 'none'})")
+    done = []
+    for entry in chosen:
+        home = devnets_dir() / entry
+        try:
+            devnet = load(entry)
+        except StateFileError:
+            stray = tagged_processes(f"devnet:{home.resolve()}")
+            for proc in stray:
+                NodeProcess.adopt(entry, proc.pid).stop()
+            shutil.rmtree(home, ignore_errors=True)
+            stopped = f", stopped PID {', '.join(str(p.pid) for p in stray)}" if stray else ""
+            done.append((entry, f"removed (its state file was corrupt{stopped})"))
+            continue
+        except ConfigError:
+            shutil.rmtree(home, ignore_errors=True)
+            done.append((entry, "removed (no state file)"))
+            continue
+        running = [n for n in devnet.nodes if n.running()]
+        if running:
+            done.append((entry, f"still running (PID {', '.join(str(n.pid) for n in running)}): kept"))
+            continue
+        shutil.rmtree(home, ignore_errors=True)
+        done.append((entry, "removed"))
+    return done
 
 
 def status(name: str | None = None) -> list[dict[str, Any]]:
     """One row per node of each devnet (or of ``name``): kind, PID, running, RPC URL, height."""
     rows = []
     for devnet_name in [name] if name else names():
-        devnet = load(devnet_name)
+        try:
+            devnet = load(devnet_name)
+        except StateFileError:
+            if name:
+                raise
+            rows.append({"devnet": devnet_name, "kind": "?", "node": "", "pid": None,
+                         "running": f"corrupt state: `gridledger devnet prune {devnet_name}`", "rpc_url": None,
+                         "chain_id": None, "block": None, "peers": None})  # fmt: skip
+            continue
         for i, node in enumerate(devnet.nodes):
             row: dict[str, Any] = {
                 "devnet": devnet_name,

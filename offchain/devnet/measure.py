@@ -20,7 +20,6 @@ Prints and writes ``reports/devnet-latency.json`` and ``reports/devnet-latency.m
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 from ..kernel.anvil import EmbeddedAnvil, anvil_keys
 from ..kernel.chain import Chain
+from ..kernel.commandline import OneLineParser, finite_float, int_range
 from ..kernel.fs import PROJECT_ROOT
 from . import traffic
 from .drill import run_drill
@@ -142,20 +142,34 @@ def _markdown(report: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None, *, deploy: DeployFn) -> int:
     """``gridledger bench devnet`` (the application passes its ``deploy_all`` as ``deploy``)."""
-    parser = argparse.ArgumentParser(prog="gridledger bench devnet", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--signers", type=int, default=1, help="Clique signers (1)")
-    parser.add_argument("--period", type=int, default=2, help="Clique period in seconds (2)")
-    parser.add_argument("--txs", type=int, default=60, help="transfers per latency run (60, at least 50)")
-    parser.add_argument("--rate", type=float, default=2.0, help="transfers sent per second (2)")
-    parser.add_argument("--runs", type=int, default=1, help="latency runs, each on a fresh devnet (1)")
+    parser = OneLineParser(prog="gridledger bench devnet", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--signers", type=int_range(1, 16), default=1, help="Clique signers (1)")
+    parser.add_argument("--period", type=int_range(1, 3600), default=2, help="Clique period in seconds (2)")
+    parser.add_argument(
+        "--txs", type=int_range(50, 10**6), default=60, help="transfers per latency run (60, at least 50)"
+    )
+    parser.add_argument(
+        "--rate", type=finite_float(above=0, hi=10**4), default=2.0, help="transfers sent per second (2)"
+    )
+    parser.add_argument("--runs", type=int_range(1, 100), default=1, help="latency runs, each on a fresh devnet (1)")
     parser.add_argument(
         "--submit",
         choices=["all", "node0", "rotate"],
         default="all",
         help="send each transfer to every node (all, default), to node 0 only, or to one node in turn",
     )
-    parser.add_argument("--soak", type=float, default=0.0, help="seconds of soak with transfers flowing (0: none)")
-    parser.add_argument("--soak-rate", type=float, default=1.0, help="transfers per second during the soak (1)")
+    parser.add_argument(
+        "--soak",
+        type=finite_float(lo=0, hi=7 * 86400),
+        default=0.0,
+        help="seconds of soak with transfers flowing (0: none)",
+    )
+    parser.add_argument(
+        "--soak-rate",
+        type=finite_float(above=0, hi=10**4),
+        default=1.0,
+        help="transfers per second during the soak (1)",
+    )
     parser.add_argument("--no-gas", action="store_true", help="skip the anvil-vs-devnet gas comparison")
     parser.add_argument("--no-drill", action="store_true", help="skip the fault drill")
     parser.add_argument("--out", default=str(PROJECT_ROOT / "reports" / "devnet-latency"), help="report path stem")

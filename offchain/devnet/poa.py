@@ -59,6 +59,9 @@ class PoaDevnet(Devnet):
     def params(self) -> dict[str, Any]:
         return {"signers": self.signers, "period": self.period, "port": self.port}
 
+    def rpc_ports(self) -> list[int]:
+        return [self.port + i for i in range(self.signers)] if self.port else []
+
     def accounts(self) -> list[LocalAccount]:
         return prefunded_keys()
 
@@ -184,6 +187,7 @@ class PoaDevnet(Devnet):
             rpc_url=old.rpc_url,
             cwd=self.home,
             ephemeral=self.ephemeral,
+            tag=self.tag,
             p2p_port=old.p2p_port,
             signer=old.signer,
             datadir=old.datadir,

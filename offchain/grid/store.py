@@ -145,6 +145,17 @@ class IpfsBillStore:
         return str(self._call("add", self.client.add_bytes, data))
 
     def get(self, cid: str) -> bytes:
+        # an offline node asked for content it does not hold searches until the RPC timeout
+        # (x retries): ask it first whether it holds the blocks (a few seconds at most)
+        try:
+            held = self.has(cid)
+        except self._errors.Error:
+            held = True  # unreachable or odd answer: `cat` below retries and reports the outage
+        if not held:
+            raise BillNotFoundError(
+                f"IPFS node at {self.api} does not hold {cid} (a bill made without --ipfs-api is in the local "
+                "store: `gridledger bill export-car` it and `ipfs dag import` the CAR)"
+            )
         try:
             return bytes(self._call("cat", self.client.cat, cid))
         except self._errors.ErrorResponse as exc:

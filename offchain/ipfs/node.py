@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
+import shutil
 import urllib.request
 from pathlib import Path
 
-from ..kernel.errors import ToolchainError
-from ..kernel.fs import atomic_write, free_port, node_bin, state_dir, wait_until
-from ..kernel.process import NodeProcess, spawn, stop_group
+from ..kernel.errors import ConfigError, StateFileError, ToolchainError
+from ..kernel.fs import atomic_write, free_port, node_bin, read_state, state_dir, wait_until
+from ..kernel.process import NodeProcess, port_free, spawn, tagged_processes
 
 __all__ = ["IpfsNodeError", "JsIpfsNode", "start_detached", "stop_detached", "detached_api", "api_multiaddr"]
 
@@ -85,11 +85,24 @@ class JsIpfsNode:
             self._configure()
             return
         self.repo.parent.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(
-            ["timeout", "120", node_bin("jsipfs"), "init", "--empty-repo"], env=env, capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            raise IpfsNodeError(f"jsipfs init failed ({result.returncode}): {result.stderr.strip()[-500:]}")
+        # through the supervisor (own session, dies with us, stopped on any exception or signal)
+        log = self.repo.parent / f"init-{self.port}.log"
+        log.unlink(missing_ok=True)
+        init = spawn("jsipfs-init", ["timeout", "120", node_bin("jsipfs"), "init", "--empty-repo"], log, rpc_url="",
+                     env=env, tag=f"ipfs:{self.repo.resolve()}")  # fmt: skip
+        try:
+            assert init._popen is not None
+            code = init._popen.wait()
+        except BaseException:
+            init.stop(timeout=10)
+            log.unlink(missing_ok=True)
+            shutil.rmtree(self.repo, ignore_errors=True)  # a half-initialised repo would be reused
+            raise
+        tail = log.read_text(errors="replace").strip()[-500:] if log.exists() else ""
+        log.unlink(missing_ok=True)
+        if code != 0:
+            shutil.rmtree(self.repo, ignore_errors=True)
+            raise IpfsNodeError(f"jsipfs init failed ({code}): {' '.join(tail.split())}")
         self._configure()
 
     def _configure(self) -> None:
@@ -106,7 +119,7 @@ class JsIpfsNode:
         discovery["MDNS"] = {"Enabled": False, "Interval": 10}
         discovery["webRTCStar"] = {"Enabled": False}
         config["Preload"] = {"Enabled": False}
-        path.write_text(json.dumps(config, indent=2))
+        atomic_write(path, json.dumps(config, indent=2), mode=0o644)
 
     def _answers(self) -> bool:
         try:
@@ -116,36 +129,62 @@ class JsIpfsNode:
         except OSError:
             return False
 
-    def start(self, timeout: float = 90.0) -> str:
-        env = self._env()
-        self._init_repo(env)
-        cmd = ["timeout", str(self.lifetime), node_bin("jsipfs"), "daemon", "--offline"]
-        self.log_path.unlink(missing_ok=True)
-        self.node = spawn(
-            "jsipfs", cmd, self.log_path, rpc_url=f"http://127.0.0.1:{self.port}", env=env, ephemeral=not self.detached
-        )
-
-        def ready() -> bool:
-            if self.node is not None and not self.node.alive():
-                raise IpfsNodeError(f"js-ipfs daemon exited during start-up; see {self.log_path}")
-            return self._answers()
-
+    def _log_says_in_use(self) -> bool:
         try:
-            ok = wait_until(ready, timeout, interval=0.25)
-        except IpfsNodeError:
+            return b"EADDRINUSE" in self.log_path.read_bytes()
+        except OSError:
+            return False
+
+    def start(self, timeout: float = 90.0) -> str:
+        """Start the daemon; returns its API multiaddr once it answers (and is the process on the port).
+
+        Everything started is stopped again if the start fails or is interrupted."""
+        if not port_free(self.port):
+            raise ConfigError(f"port {self.port} is already in use on 127.0.0.1: choose another with --port")
+        self._keep_log = True
+        try:
+            env = self._env()
+            self._init_repo(env)
+            cmd = ["timeout", str(self.lifetime), node_bin("jsipfs"), "daemon", "--offline"]
+            self.log_path.unlink(missing_ok=True)
+            self.node = spawn(
+                "jsipfs", cmd, self.log_path, rpc_url=f"http://127.0.0.1:{self.port}", env=env,
+                ephemeral=not self.detached, tag=f"ipfs:{self.repo.resolve()}",
+            )  # fmt: skip
+
+            def ready() -> bool:
+                if self.node is not None and not self.node.alive():
+                    raise IpfsNodeError(f"js-ipfs daemon exited during start-up; see {self.log_path}")
+                if self._log_says_in_use():
+                    raise IpfsNodeError(
+                        f"js-ipfs daemon: an address it needs is in use (EADDRINUSE); see {self.log_path}"
+                    )
+                return self._answers()
+
+            if not wait_until(ready, timeout, interval=0.25):
+                raise IpfsNodeError(
+                    f"js-ipfs daemon did not answer on {self.api} within {timeout:.0f}s; see {self.log_path}"
+                )
+            assert self.node is not None
+            if self.node.owns_port(self.port) is False:
+                raise IpfsNodeError(f"another process answers on port {self.port}, not the daemon started here")
+        except KeyboardInterrupt:
+            self._keep_log = False
             self.stop()
             raise
-        if not ok:
+        except BaseException:
             self.stop()
-            raise IpfsNodeError(
-                f"js-ipfs daemon did not answer on {self.api} within {timeout:.0f}s; see {self.log_path}"
-            )
+            raise
+        self._keep_log = False
         return self.api
 
     def stop(self) -> None:
+        """Stop the daemon (by PID, checked); its log is deleted unless a failed start names it."""
         if self.node is not None:
             self.node.stop(timeout=10)
             self.node = None
+        if not getattr(self, "_keep_log", False):
+            self.log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> str:
         return self.start()
@@ -158,36 +197,70 @@ def _pidfile() -> Path:
     return state_dir() / "ipfs" / "daemon.json"
 
 
-def detached_api() -> str | None:
-    """API multiaddr of the node started by ``gridledger ipfs up``, if it still runs."""
+_RESET = "gridledger ipfs down --force"
+
+
+def _recorded() -> tuple[str, NodeProcess] | None:
+    """The API and process recorded by ``ipfs up``; :class:`StateFileError` when ``daemon.json`` is corrupt."""
     path = _pidfile()
-    if not path.exists():
+    info = read_state(path, reset=_RESET)
+    if info is None:
         return None
-    info = json.loads(path.read_text())
     try:
-        os.kill(int(info["pid"]), 0)
-    except ProcessLookupError:
+        return str(info["api"]), NodeProcess.from_json(info["node"])
+    except (KeyError, TypeError, ValueError) as exc:
+        detail = " ".join(str(exc).split())[:120]
+        raise StateFileError(f"state file {path} is corrupt ({detail}); clear it with `{_RESET}`") from None
+
+
+def detached_api() -> str | None:
+    """API multiaddr of the node started by ``gridledger ipfs up``, if that very process still runs."""
+    recorded = _recorded()
+    if recorded is None:
         return None
-    return str(info["api"])
+    api, node = recorded
+    return api if node.alive() else None
 
 
 def start_detached(port: int | None = None, lifetime: int = 86400) -> tuple[str, int]:
     """Start a node that outlives this process; returns (API multiaddr, PID)."""
+    if port is not None and not port_free(port):
+        raise ConfigError(f"port {port} is already in use on 127.0.0.1: choose another with --port")
     if api := detached_api():
         raise IpfsNodeError(f"an IPFS node started by `gridledger ipfs up` already runs at {api}")
     node = JsIpfsNode(state_dir() / "ipfs" / "repo", port, lifetime=lifetime, detached=True)
     api = node.start()
     assert node.node is not None
-    atomic_write(_pidfile(), json.dumps({"pid": node.node.pid, "api": api}), mode=0o644)
+    try:
+        atomic_write(_pidfile(), json.dumps({"api": api, "node": node.node.to_json()}), mode=0o644)
+    except BaseException:
+        node.stop()
+        raise
     return api, node.node.pid
 
 
-def stop_detached() -> int | None:
-    """Stop the node started by ``gridledger ipfs up``; returns its PID (None if none ran)."""
+def stop_detached(*, force: bool = False) -> int | None:
+    """Stop the node started by ``gridledger ipfs up`` (only if the recorded PID still is that
+    process: start time and command line); returns its PID (None if none ran).
+
+    ``force``: also clear a corrupt ``daemon.json`` (the daemon, found by its supervisor tag, is stopped)."""
     path = _pidfile()
-    if not path.exists():
+    try:
+        recorded = _recorded()
+    except StateFileError:
+        if not force:
+            raise
+        repo = (state_dir() / "ipfs" / "repo").resolve()
+        stray = tagged_processes(f"ipfs:{repo}")
+        for proc in stray:
+            NodeProcess.adopt("jsipfs", proc.pid).stop(timeout=10)
+        path.unlink(missing_ok=True)
+        return stray[0].pid if stray else None
+    if recorded is None:
         return None
-    pid = int(json.loads(path.read_text())["pid"])
-    stop_group(pid)
-    path.unlink()
-    return pid
+    _, node = recorded
+    was_running = node.running()
+    node.stop(timeout=10)
+    path.unlink(missing_ok=True)
+    Path(node.log).unlink(missing_ok=True)
+    return node.pid if was_running else None

@@ -81,7 +81,8 @@ class EmbeddedAnvil:
         self.block_time = block_time
         self.accounts = accounts
         self.node: NodeProcess | None = None
-        self.log_path = state_dir() / f"anvil-{self.port}.log"
+        self.log_path = state_dir() / "anvil" / f"anvil-{self.port}.log"
+        self._keep_log = False
 
     @property
     def url(self) -> str:
@@ -90,7 +91,7 @@ class EmbeddedAnvil:
     def start(self, timeout: float = 30.0) -> Chain:
         cmd = anvil_command(self.port, block_time=self.block_time, accounts=self.accounts)
         self.log_path.unlink(missing_ok=True)
-        self.node = spawn("anvil", cmd, self.log_path, rpc_url=self.url)
+        self.node = spawn("anvil", cmd, self.log_path, rpc_url=self.url, tag=f"anvil:{self.port}")
 
         def ready() -> Chain | None:
             if self.node is not None and not self.node.alive():
@@ -102,18 +103,26 @@ class EmbeddedAnvil:
 
         try:
             chain = wait_until(ready, timeout)
+        except KeyboardInterrupt:
+            self.stop()
+            raise
         except BaseException:
+            self._keep_log = True  # named in the error
             self.stop()
             raise
         if chain is None:
+            self._keep_log = True
             self.stop()
             raise ToolchainError(f"anvil did not answer on {self.url} within {timeout:.0f}s; see {self.log_path}")
         return chain
 
     def stop(self) -> None:
+        """Stop anvil (by PID, checked) and delete its log unless a failed start names it."""
         if self.node is not None:
             self.node.stop(timeout=10)
             self.node = None
+            if not self._keep_log:
+                self.log_path.unlink(missing_ok=True)
 
     def __enter__(self) -> Chain:
         return self.start()

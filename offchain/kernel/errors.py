@@ -9,6 +9,8 @@ from __future__ import annotations
 __all__ = [
     "GridLedgerError",
     "ConfigError",
+    "UsageError",
+    "StateFileError",
     "NetworkError",
     "ChainIdMismatchError",
     "ToolchainError",
@@ -19,11 +21,27 @@ __all__ = [
 
 
 class GridLedgerError(Exception):
-    """Base class of every error raised by the ``offchain`` package."""
+    """Base class of every error raised by the ``offchain`` package.
+
+    ``exit_code``: what the ``gridledger`` command exits with (1: a refused operation)."""
+
+    exit_code = 1
 
 
 class ConfigError(GridLedgerError):
     """A setting, file or command-line value is missing or malformed."""
+
+
+class UsageError(ConfigError):
+    """The command line itself is wrong (options that do not go together): exit code 2."""
+
+    exit_code = 2
+
+
+class StateFileError(ConfigError):
+    """A state file (``state.json``, ``daemon.json``, ``backbone.json``) is unreadable or corrupt.
+
+    The message names the file and the one command that clears it."""
 
 
 class SignatureError(GridLedgerError):

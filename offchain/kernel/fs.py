@@ -8,6 +8,7 @@ the new ones, never a mix, even after a crash.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -15,11 +16,20 @@ import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from .errors import ToolchainError
+from .errors import StateFileError, ToolchainError
 
-__all__ = ["PROJECT_ROOT", "state_dir", "node_bin", "free_port", "wait_until", "atomic_write", "fsync_dir"]
+__all__ = [
+    "PROJECT_ROOT",
+    "state_dir",
+    "node_bin",
+    "free_port",
+    "wait_until",
+    "atomic_write",
+    "fsync_dir",
+    "read_state",
+]
 
 T = TypeVar("T")
 
@@ -97,3 +107,22 @@ def atomic_write(path: str | Path, data: bytes | str, mode: int = 0o600) -> None
             os.unlink(tmp)
         raise
     fsync_dir(path.parent)
+
+
+def read_state(path: str | Path, *, reset: str) -> dict[str, Any] | None:
+    """A JSON state file (an object), None if absent; :class:`StateFileError` in one line if unreadable.
+
+    ``reset``: the command that clears the file, named in the message."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        detail = " ".join(str(exc).split())[:120]
+        raise StateFileError(
+            f"state file {path} is unreadable or corrupt ({detail}); clear it with `{reset}`"
+        ) from None
+    if not isinstance(data, dict):
+        raise StateFileError(f"state file {path} is corrupt (not a JSON object); clear it with `{reset}`")
+    return data

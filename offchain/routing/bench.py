@@ -22,16 +22,17 @@ Prints one JSON object (``--json``) or a table:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import multiprocessing as mp
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
+from ..kernel.commandline import OneLineParser, int_range
 from ..kernel.crypto import new_private_key, public_key
 from ..negotiation import ConcessionStrategy, Offer, Party, negotiate
 from . import _wire as w
@@ -87,6 +88,8 @@ def _key_for(table: RoutingTable, owner: int) -> bytes:
 
 
 def _receiver(table: dict, key: bytes, expected: int, conn: Connection, sessions: bool = True) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the parent's to handle: it stops this process
+
     async def run() -> None:  # runs in its own process
         pk = public_key(key)
         node = await RegularNode([key], RoutingTable.from_dict(table), sessions=sessions).start()
@@ -260,13 +263,19 @@ def path_profile(n: int = 2000) -> dict:
 
 # -- entry point ----------------------------------------------------------------------
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="gridledger bench routing", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="gridledger bench routing", description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--sizes", default="100,1000,10000", help="regular-node counts N (comma-separated)")
-    parser.add_argument("--backbones", type=int, default=8, help="backbone nodes in the packet simulation")
-    parser.add_argument("--negotiations", type=int, default=40, help="negotiations per N in the packet simulation")
-    parser.add_argument("--messages", type=int, default=5000, help="messages in the throughput run (0 skips it)")
-    parser.add_argument("--window", type=int, default=1000, help="unacknowledged messages in flight")
+    parser.add_argument("--sizes", default="100,1000,10000", help="regular-node counts N (comma-separated, 2..10^6)")
+    parser.add_argument(
+        "--backbones", type=int_range(1, 256), default=8, help="backbone nodes in the packet simulation"
+    )
+    parser.add_argument(
+        "--negotiations", type=int_range(1, 10**6), default=40, help="negotiations per N in the packet simulation"
+    )
+    parser.add_argument(
+        "--messages", type=int_range(0, 10**7), default=5000, help="messages in the throughput run (0 skips it)"
+    )
+    parser.add_argument("--window", type=int_range(1, 10**6), default=1000, help="unacknowledged messages in flight")
     parser.add_argument(
         "--no-sessions", action="store_true", help="the format before session keys: ECIES + signature per message"
     )
@@ -274,7 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
-        parser.error(f"--sizes must be integers, got {args.sizes!r}")
+        parser.error(f"argument --sizes: must be integers, got {args.sizes!r}")
+    if not sizes or any(not 2 <= n <= 10**6 for n in sizes):
+        parser.error(f"argument --sizes: every N must be between 2 and 1000000, got {args.sizes!r}")
     packets = packets_per_message(sizes, args.backbones, args.negotiations)
     result: dict = {"packets_per_message": packets}
     if args.messages:

@@ -6,7 +6,9 @@
         cluster.restart(2)     # start it again: same id, key and port (NodeOptions.peer_grace
                                # keeps its peers from removing it from the table meanwhile)
 
-Every process is started by this object and stopped by its PID (SIGTERM, then SIGKILL).
+Every process is started by this object and stopped by its PID (SIGTERM, then SIGKILL);
+each runs in its own session (a Ctrl-C at the terminal reaches only the caller, which
+stops them) and dies with the caller (``PR_SET_PDEATHSIG``, via the kernel's supervisor).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from ..kernel.crypto import new_private_key, public_key
 from ..kernel.fs import PROJECT_ROOT, free_port, state_dir
+from ..kernel.process import TAG_ENV, child_setup
 from ._errors import BackboneUnavailableError
 from .backbone import NodeOptions
 from .table import BackboneInfo, RoutingTable
@@ -96,10 +99,12 @@ class BackboneCluster:
 
     def _launch(self, info: BackboneInfo, timeout: float, *, append_log: bool) -> None:
         env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        env[TAG_ENV] = f"backbone:{os.getpid()}#{id(self):x}"
         log = open(self.log_dir / f"node-{info.port}.log", "ab" if append_log else "wb")  # noqa: SIM115 - handed to the child
         proc = subprocess.Popen(
             [sys.executable, "-c", _NODE_BOOT.format(path=str(PROJECT_ROOT / "offchain"))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=PROJECT_ROOT,
+            start_new_session=True, preexec_fn=child_setup(),  # noqa: PLW1509 - signal() and prctl only
         )  # fmt: skip
         log.close()
         self.procs[info.node_id] = proc

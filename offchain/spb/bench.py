@@ -6,11 +6,11 @@ Goal from the issue: 65,536 one-time keys, their StandardMerkleTree
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from collections.abc import Sequence
 
+from ..kernel.commandline import OneLineParser, int_range
 from ..kernel.crypto import generate_keypairs
 from .certificates import ManufacturerCA
 from .keystore import KdfParams
@@ -50,9 +50,11 @@ def pool_timings(keys: int) -> dict[str, float]:
 
 
 def merkle_main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="gridledger bench merkle", description=__doc__)
-    parser.add_argument("--keys", type=int, default=65_536, help="pool size (default 65536)")
-    parser.add_argument("--runs", type=int, default=3, help="repetitions; the best and the mean are printed")
+    parser = OneLineParser(prog="gridledger bench merkle", description=__doc__)
+    parser.add_argument("--keys", type=int_range(1, 2**22), default=65_536, help="pool size (default 65536)")
+    parser.add_argument(
+        "--runs", type=int_range(1, 1000), default=3, help="repetitions; the best and the mean are printed"
+    )
     parser.add_argument("--keystore", action="store_true", help="also time a meter keystore save + open of the pool")
     args = parser.parse_args(list(argv))
     runs = [pool_timings(args.keys) for _ in range(max(args.runs, 1))]

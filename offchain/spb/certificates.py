@@ -24,7 +24,7 @@ from ..kernel.crypto import address_bytes, from_hex, keccak256, personal_sign, r
 from ..kernel.errors import SignatureError
 from ..kernel.fs import atomic_write
 from .errors import BadSignatureError, CoEError, MeterError
-from .keystore import KdfParams, KeystoreError, WrongPassphraseError
+from .keystore import MAX_KDF_N, KdfParams, KeystoreError, WrongPassphraseError
 
 __all__ = ["MeterCertificate", "ManufacturerCA", "CertificateOfExistence", "certificate_inner", "coe_inner"]
 
@@ -110,10 +110,19 @@ class ManufacturerCA:
             blob = json.loads(Path(path).read_text())
         except FileNotFoundError:
             raise KeystoreError(f"no CA keystore at {path}") from None
-        except ValueError as exc:
-            raise KeystoreError(f"{path} is not a keystore: {exc}") from exc
+        except IsADirectoryError:
+            raise KeystoreError(f"{path} is a folder, not a CA keystore") from None
+        except (OSError, ValueError) as exc:
+            raise KeystoreError(f"{path} is not a keystore: {' '.join(str(exc).split())}") from None
+        if not isinstance(blob, dict) or "crypto" not in blob and "Crypto" not in blob:
+            raise KeystoreError(f"{path} is not an eth-account (Web3 Secret Storage) CA keystore")
         try:
+            params = (blob.get("crypto") or blob.get("Crypto") or {}).get("kdfparams") or {}
+            if int(params.get("n", 0)) > MAX_KDF_N:
+                raise KeystoreError(f"{path}: scrypt n = {params['n']} is above the limit 2**20")
             return cls(Account.from_key(Account.decrypt(blob, passphrase)))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise KeystoreError(f"{path} is not a usable CA keystore (missing {exc})") from None
         except ValueError as exc:
             if "MAC mismatch" in str(exc):
                 raise WrongPassphraseError(f"wrong passphrase for {path}") from None

@@ -52,6 +52,12 @@ class WrongPassphraseError(KeystoreError):
     """The passphrase does not open the keystore (or the file was modified)."""
 
 
+#: largest scrypt cost accepted (n = 2**20 with r = 8 takes 1 GiB of memory); a header
+#: naming more (a damaged or hostile file) is refused before any derivation is tried
+MAX_KDF_N = 2**20
+MAX_KDF_RP = 16
+
+
 @dataclass(frozen=True)
 class KdfParams:
     """scrypt cost parameters (one derivation per file open / create)."""
@@ -65,9 +71,17 @@ class KdfParams:
         """Cheap parameters for tests and throw-away demo meters only (n = 2**12)."""
         return cls(n=2**12)
 
-    def derive(self, passphrase: str, salt: bytes) -> bytes:
+    def check(self) -> None:
+        """:class:`KeystoreError` unless n is a power of two in [2, 2**20] and r, p in [1, 16]."""
         if self.n < 2 or self.n & (self.n - 1):
             raise KeystoreError(f"scrypt n must be a power of two, got {self.n}")
+        if self.n > MAX_KDF_N:
+            raise KeystoreError(f"scrypt n = {self.n} is above the limit 2**20 (memory); use a smaller n")
+        if not (1 <= self.r <= MAX_KDF_RP and 1 <= self.p <= MAX_KDF_RP):
+            raise KeystoreError(f"scrypt r and p must be 1..{MAX_KDF_RP}, got r={self.r} p={self.p}")
+
+    def derive(self, passphrase: str, salt: bytes) -> bytes:
+        self.check()
         return hashlib.scrypt(
             passphrase.encode("utf-8"),
             salt=salt,
@@ -150,6 +164,10 @@ class EncryptedStore:
         except (KeyError, TypeError, ValueError) as exc:
             raise KeystoreError(f"{path} is a damaged keystore: {exc}") from exc
         header = _header(str(doc["kind"]), kdf, salt)
+        try:
+            kdf.check()
+        except KeystoreError as exc:
+            raise KeystoreError(f"{path}: {exc}") from None
         key = kdf.derive(passphrase, salt)
         cipher = AES.new(key, AES.MODE_GCM, nonce=nonce)
         cipher.update(_aad(header))

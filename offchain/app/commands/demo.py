@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from ...kernel.commandline import int_range
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "demo", help="run SPB trades between agents and the grid billing scenario on an embedded anvil"
     )
-    parser.add_argument("--seed", type=int, default=7, help="seed for the random choices (verifier meters)")
+    parser.add_argument(
+        "--seed", type=int_range(0, 2**32 - 1), default=7, help="seed for the random choices (verifier meters)"
+    )
     parser.set_defaults(func=_run)
 
 

@@ -7,12 +7,18 @@ import argparse
 from rich.console import Console
 from rich.table import Table
 
+from ...kernel.commandline import output_file
 from ..registry import gas_goals, gas_sections
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("gas", help="measure gas per operation on a fresh anvil (London) and print a table")
-    parser.add_argument("--write", metavar="FILE", help="merge the figures into this JSON snapshot (gas-snapshot.json)")
+    parser.add_argument(
+        "--write",
+        metavar="FILE",
+        type=output_file,
+        help="merge the figures into this JSON snapshot (gas-snapshot.json)",
+    )
     parser.add_argument(
         "--only", action="append", choices=sorted(gas_sections()), help="measure only this area (repeatable)"
     )
@@ -20,8 +26,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from ..gas import measure_all, write_snapshot
+    from ..gas import load_snapshot, measure_all, write_snapshot
 
+    if args.write:
+        load_snapshot(args.write)  # refuse a file that is not a snapshot before minutes of measuring
     goals = gas_goals()
     snapshot = measure_all(args.only)
     table = Table(title=f"gas used (anvil, {snapshot['_hardfork']})")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...kernel.commandline import int_range, readable_file
 from ...kernel.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -29,15 +29,25 @@ if TYPE_CHECKING:
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("negotiate", help="run a price negotiation between two agents over the backbone")
-    parser.add_argument("--amount", type=int, required=True, help="energy to trade (Wh)")
+    parser.add_argument("--amount", type=int_range(1, 10**12), required=True, help="energy to trade (Wh)")
     parser.add_argument("--buyer", required=True, metavar="INITIAL:RESERVATION", help="buyer prices in wei")
     parser.add_argument("--seller", required=True, metavar="INITIAL:RESERVATION", help="seller prices in wei")
-    parser.add_argument("--rounds", type=int, default=4, help="offers over which each side concedes (default 4)")
-    parser.add_argument("--offer-limit", type=int, default=10, help="most messages per negotiation (default 10)")
-    parser.add_argument("--onion", type=int, default=0, metavar="HOPS", help="onion mode through HOPS backbone nodes")
-    parser.add_argument("--pow-bits", type=int, default=0, help="proof-of-work difficulty of every message")
-    parser.add_argument("--nodes", type=int, default=4, help="backbone processes of the temporary backbone")
-    parser.add_argument("--backbone", type=Path, default=None, help="table file of a running `backbone up`")
+    parser.add_argument(
+        "--rounds", type=int_range(1, 10_000), default=4, help="offers over which each side concedes (default 4)"
+    )
+    parser.add_argument(
+        "--offer-limit", type=int_range(hi=100_000), default=10, help="most messages per negotiation (default 10)"
+    )
+    parser.add_argument(
+        "--onion", type=int_range(0, 256), default=0, metavar="HOPS", help="onion mode through HOPS backbone nodes"
+    )
+    parser.add_argument(
+        "--pow-bits", type=int_range(0, 24), default=0, help="proof-of-work difficulty of every message"
+    )
+    parser.add_argument(
+        "--nodes", type=int_range(1, 64), default=4, help="backbone processes of the temporary backbone"
+    )
+    parser.add_argument("--backbone", type=readable_file, default=None, help="table file of a running `backbone up`")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     parser.set_defaults(func=_run)
 

@@ -8,8 +8,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...kernel.commandline import add_network_options, open_chain
+from ...kernel.commandline import (
+    add_network_options,
+    address,
+    finite_float,
+    int_range,
+    open_chain,
+    output_file,
+    readable_file,
+)
 from ...kernel.errors import ConfigError
+from ...kernel.fs import atomic_write
 
 if TYPE_CHECKING:
     from ...kernel.chain import Chain
@@ -27,32 +36,40 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument(
             "--ipfs-api",
             default=None,
+            type=_nonempty,
             help="Kubo-compatible RPC multiaddr, e.g. /ip4/127.0.0.1/tcp/5001/http (default: $GRIDLEDGER_IPFS_API, "
             "brownie-config `gridledger: ipfs_api:`, else the local bill store in .gridledger/bills)",
         )
 
     def chain_opts(p: argparse.ArgumentParser) -> None:
         add_network_options(p)
-        p.add_argument("--grid", default=os.environ.get(GRID_ENV), help=f"GridEvents address (default: ${GRID_ENV})")
+        p.add_argument(
+            "--grid",
+            type=address,
+            default=os.environ.get(GRID_ENV) or None,
+            help=f"GridEvents address (default: ${GRID_ENV})",
+        )
 
     p = actions.add_parser("cid", help="print the CID `ipfs add` (defaults) gives for FILE")
-    p.add_argument("file")
+    p.add_argument("file", type=readable_file)
     p.set_defaults(func=_cid)
 
     p = actions.add_parser("put", help="store FILE in the bill store and print its CID")
-    p.add_argument("file")
+    p.add_argument("file", type=readable_file)
     store_opts(p)
     p.set_defaults(func=_put)
 
     p = actions.add_parser("make", help="build PURCHASER's bill from chain events, store it and anchor its CID")
-    p.add_argument("purchaser", help="purchaser address (unlocked on the node) — it signs the anchoring")
-    p.add_argument("--html", metavar="OUT", help="also write a human-readable HTML rendering")
+    p.add_argument("purchaser", type=address, help="purchaser address (unlocked on the node) — it signs the anchoring")
+    p.add_argument(
+        "--html", metavar="OUT", type=output_file, help="also write a human-readable HTML rendering (written first)"
+    )
     store_opts(p)
     chain_opts(p)
     p.set_defaults(func=_make)
 
     p = actions.add_parser("verify", help="fetch PURCHASER's anchored bills, recompute their CIDs, report tampering")
-    p.add_argument("purchaser")
+    p.add_argument("purchaser", type=address)
     store_opts(p)
     chain_opts(p)
     p.set_defaults(func=_verify)
@@ -63,18 +80,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_retry)
 
     p = actions.add_parser("export-car", help="export bills of the local store as a CARv1 (for `ipfs dag import`)")
-    p.add_argument("out")
+    p.add_argument("out", type=output_file)
     p.add_argument("cids", nargs="*", help="root CIDs to export (default: every stored bill)")
     p.set_defaults(func=_export)
 
     p = actions.add_parser("costs", help="measure gas of every grid event and print the paper's cost table")
-    p.add_argument("--block-gas-limit", type=int, default=30_000_000)
-    p.add_argument("--block-time", type=float, default=12.0, help="seconds per block")
-    p.add_argument("--gwei", type=float, nargs="+", default=[3.0, 4.5, 20.0])
+    p.add_argument("--block-gas-limit", type=int_range(1, 10**12), default=30_000_000)
+    p.add_argument("--block-time", type=finite_float(above=0, hi=86400), default=12.0, help="seconds per block")
+    p.add_argument("--gwei", type=finite_float(lo=0, hi=10**6), nargs="+", default=[3.0, 4.5, 20.0])
     p.set_defaults(func=_costs)
 
 
-def _file(path: str) -> Path:
+def _nonempty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("empty value (leave the option out to use the default)")
+    return text.strip()
+
+
+def _probe_writable(path: Path) -> None:
+    """Create and delete a file beside ``path``: refuses now what would fail after a transaction."""
+    import tempfile
+
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _file(path: str | Path) -> Path:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"no such file: {path}")
@@ -95,27 +129,32 @@ def _put(args: argparse.Namespace) -> int:
     return 0
 
 
-def _client(args: argparse.Namespace, chain: Chain) -> GridClient:
-    from ..client import GridClient
-
+def _require_chain(args: argparse.Namespace) -> None:
+    """Refuse before starting or contacting anything when the chain or the contract is not named."""
     if not args.rpc_url:
         raise ConfigError("bills live on a running chain: pass --rpc-url (or set $GRIDLEDGER_RPC_URL)")
     if not args.grid:
         raise ConfigError(f"pass --grid ADDRESS (or set ${GRID_ENV}) of the GridEvents contract")
+
+
+def _client(args: argparse.Namespace, chain: Chain) -> GridClient:
+    from ..client import GridClient
+
+    _require_chain(args)
+    grid = args.grid
+    if not isinstance(grid, str) or not grid.startswith("0x"):
+        raise ConfigError(f"bad GridEvents address {grid!r}")
     try:
-        address = chain.w3.to_checksum_address(args.grid)
-    except ValueError as exc:
-        raise ConfigError(f"bad GridEvents address {args.grid!r}") from exc
-    if not chain.w3.eth.get_code(address):
-        raise ConfigError(f"no contract at {address} on {chain.url}")
-    return GridClient.at(chain, address)
+        grid = address(grid)  # ${GRID_ENV} is not checked by the parser
+    except argparse.ArgumentTypeError as exc:
+        raise ConfigError(f"${GRID_ENV} / --grid: {exc}") from None
+    if not chain.w3.eth.get_code(grid):
+        raise ConfigError(f"no contract at {grid} on {chain.url}")
+    return GridClient.at(chain, grid)
 
 
 def _address(chain: Chain, value: str) -> str:
-    try:
-        return chain.w3.to_checksum_address(value)
-    except ValueError as exc:
-        raise ConfigError(f"bad purchaser address {value!r}") from exc
+    return str(value)  # checked (EIP-55) by the parser
 
 
 def _make(args: argparse.Namespace) -> int:
@@ -123,12 +162,15 @@ def _make(args: argparse.Namespace) -> int:
     from ..queue import QueueState
     from ..store import open_store
 
+    if args.html:  # the rendering is written after the anchoring: make sure now that it can be
+        _probe_writable(Path(args.html))
+    _require_chain(args)
     with open_chain(args) as chain:
         client = _client(args, chain)
         purchaser = _address(chain, args.purchaser)
         doc, entry = make_bill(client, purchaser, open_store(args.ipfs_api))
         if args.html:
-            Path(args.html).write_text(render_html(doc))
+            atomic_write(args.html, render_html(doc), mode=0o644)
         print(f"{entry.cid} {entry.state}" + (f" {entry.tx_hash}" if entry.tx_hash else ""))
         if entry.state is not QueueState.ANCHORED:
             print(f"bill queued ({entry.last_error}); run `gridledger bill retry` later", file=sys.stderr)
@@ -140,6 +182,7 @@ def _verify(args: argparse.Namespace) -> int:
     from ..bill import verify_bills
     from ..store import open_store
 
+    _require_chain(args)
     with open_chain(args) as chain:
         client = _client(args, chain)
         checks = verify_bills(client, open_store(args.ipfs_api), _address(chain, args.purchaser))
@@ -156,6 +199,7 @@ def _retry(args: argparse.Namespace) -> int:
     from ..queue import BillQueue
     from ..store import open_store
 
+    _require_chain(args)
     with open_chain(args) as chain:
         client = _client(args, chain)
         queue = BillQueue()
@@ -166,9 +210,13 @@ def _retry(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    import io
+
     from ..store import LocalBillStore
 
-    roots, count = LocalBillStore().export_car(args.out, args.cids or None)
+    buffer = io.BytesIO()
+    roots, count = LocalBillStore().export_car(buffer, args.cids or None)  # type: ignore[arg-type]
+    atomic_write(args.out, buffer.getvalue(), mode=0o644)  # whole or not at all
     print(f"wrote {args.out}: {len(roots)} roots, {count} blocks")
     return 0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ...kernel.commandline import address, readable_file
 from ...kernel.errors import ConfigError
 
 
@@ -18,36 +19,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     root = actions.add_parser("root", help="print the root of the tree of FILE's addresses (leaf type address)")
-    root.add_argument("file", metavar="FILE", help="one 0x-address per line")
+    root.add_argument("file", metavar="FILE", type=readable_file, help="one 0x-address per line")
     root.set_defaults(func=_root)
     proof = actions.add_parser("proof", help="print the proof of ADDRESS in the tree of FILE, one hash per line")
-    proof.add_argument("file", metavar="FILE", help="one 0x-address per line")
-    proof.add_argument("address", metavar="ADDRESS", help="a leaf of FILE")
+    proof.add_argument("file", metavar="FILE", type=readable_file, help="one 0x-address per line")
+    proof.add_argument("address", metavar="ADDRESS", type=address, help="a leaf of FILE (EIP-55 checksum checked)")
     proof.set_defaults(func=_proof)
 
 
-def read_addresses(path: str) -> list[str]:
-    """The addresses of ``path``, one per line; :class:`ConfigError` naming the first bad line."""
-    from eth_utils import is_address, to_checksum_address
+def read_addresses(path: str | Path) -> list[str]:
+    """The addresses of ``path``, one per line; :class:`ConfigError` naming the first bad line.
+
+    A mixed-case address must carry a valid EIP-55 checksum; an address listed twice is refused
+    (a tree with duplicate leaves proves the same leaf at two places)."""
+    import argparse
+
+    from ...kernel.commandline import address
 
     try:
         text = Path(path).read_text()
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
-    out = []
+        raise ConfigError(f"cannot read {path}: {' '.join(str(exc).split())}") from None
+    out: list[str] = []
+    seen: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line:
             continue
-        if not (line.startswith("0x") and is_address(line)):
-            raise ConfigError(f"{path} line {number}: not a 0x-address (or bad checksum): {line[:60]!r}")
-        out.append(to_checksum_address(line))
+        try:
+            checked = address(line)
+        except argparse.ArgumentTypeError as exc:
+            raise ConfigError(f"{path} line {number}: {exc}") from None
+        if checked in seen:
+            raise ConfigError(f"{path} line {number}: {checked} is already on line {seen[checked]} (duplicate leaf)")
+        seen[checked] = number
+        out.append(checked)
     if not out:
         raise ConfigError(f"{path} holds no address")
     return out
 
 
-def _tree(path: str):  # noqa: ANN202 - StandardMerkleTree, imported lazily
+def _tree(path: str | Path):  # noqa: ANN202 - StandardMerkleTree, imported lazily
     from ..merkle import ADDRESS_LEAF, StandardMerkleTree
 
     return StandardMerkleTree.of([[a] for a in read_addresses(path)], ADDRESS_LEAF)
@@ -59,15 +71,11 @@ def _root(args: argparse.Namespace) -> int:
 
 
 def _proof(args: argparse.Namespace) -> int:
-    from eth_utils import is_address, to_checksum_address
-
-    if not is_address(args.address):
-        raise ConfigError(f"not an address: {args.address!r}")
     from ..merkle import MerkleError
 
     tree = _tree(args.file)
     try:
-        proof = tree.get_proof([to_checksum_address(args.address)])
+        proof = tree.get_proof([args.address])
     except MerkleError:
         raise ConfigError(f"{args.address} is not in {args.file}") from None
     for node in proof:
