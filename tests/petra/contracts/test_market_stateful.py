@@ -40,7 +40,7 @@ from tests.petra.contracts.model import HELD, MATCHED, OFFERED, PetraModel, Refu
 DAY = 86_400
 PROSUMERS = {1: (1, 5_000, 3_000), 2: (1, 3_000, 5_000), 3: (2, 4_000, 4_000)}
 # limits below what the parties can trade in one slot, so that random trades reach them
-FEEDERS = {1: (3_000, 1_200), 2: (3_000, 1_200)}
+FEEDERS = {1: (2_000, 1_000), 2: (2_000, 1_000)}
 DEPOSIT = 20_000
 # the largest price fits the asset record but no deposit: a bid at it, or buying from an ask at it, is refused
 PRICES = [0, 10_000, 10_000, 25_000, 25_000, 40_000, 40_000, 60_000, 60_000, 2**29 - 1]
