@@ -61,6 +61,7 @@ class SpbDayPart:
         self.no_agreement = 0
         self.coe_receipts: dict[str, int] = defaultdict(int)
         self.counter = 0
+        self.failures: dict[str, int] = defaultdict(int)
 
     # -- setup -----------------------------------------------------------------------------
     def setup(self, ctx: DayContext) -> SlotActions:
@@ -161,7 +162,18 @@ class SpbDayPart:
                 agreement = exc
             return agreement, transport.sent, onion
 
-        return await asyncio.gather(*(one(*p) for p in parties))
+        # one key reads one inbox: a seller's negotiations run one after the other, sellers in parallel
+        by_seller: dict[int, list[int]] = defaultdict(list)
+        for k, p in enumerate(parties):
+            by_seller[p[1]].append(k)
+        results: list[Any] = [None] * len(parties)
+
+        async def seller_queue(indices: list[int]) -> None:
+            for k in indices:
+                results[k] = await one(*parties[k])
+
+        await asyncio.gather(*(seller_queue(ix) for ix in by_seller.values()))
+        return results
 
     def on_slot(self, ctx: DayContext, state: SlotState) -> SlotActions:
         assert self.pop is not None
@@ -185,6 +197,7 @@ class SpbDayPart:
             self.onion_negotiations += bool(onion)
             if isinstance(agreement, BaseException):
                 self.no_agreement += 1
+                self.failures[type(agreement).__name__] += 1
                 continue
             c, p, m = pop.consumers[b], pop.producers[self.producer_of[s]], pop.meters[b]
             deal = Deal(
@@ -253,6 +266,7 @@ class SpbDayPart:
                 "onion_negotiations": self.onion_negotiations,
                 "messages": self.messages,
                 "no_agreement": self.no_agreement,
+                "failed_negotiations": dict(self.failures),
                 "settled": settled,
                 "collected_wei": {str(h): v for h, v in collected.items()},
                 "deposit_wei": self.deposit,
