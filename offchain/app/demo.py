@@ -30,6 +30,7 @@ def run_demo(
     chain_id: int | None = None,
     signers: int = 1,
     slots: int = 96,
+    first_slot: int = 0,
     out: Path | None = None,
 ) -> tuple[dict[str, Any], Path]:
     """Run the trading day and write its report; returns (results, path of index.html)."""
@@ -43,6 +44,7 @@ def run_demo(
         chain_id=chain_id,
         signers=signers,
         slots=slots,
+        first_slot=first_slot,
     )
     return run_and_report(options, out=out, console=console)
 

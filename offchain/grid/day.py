@@ -130,7 +130,11 @@ class GridDayPart:
         store = IpfsBillStore(ctx.ipfs_api())
         queue = BillQueue(ctx.workdir / "bill-queue")
         bills = []
+        unbilled = []
         for h, purchaser in self.purchaser.items():
+            if not self.paid.get(h):
+                unbilled.append(h)  # nothing delivered from the grid: nothing to bill (a bill needs a transfer)
+                continue
             doc, entry = make_bill(client, purchaser, store, queue)
             checks = verify_bills(client, store, purchaser.address)
             bills.append(
@@ -158,6 +162,7 @@ class GridDayPart:
                 "rate_wei_per_kwh": self.rate,
                 "ipfs_api": ctx.ipfs_api(),
                 "refunded_wei": {str(h): v for h, v in self.refunded.items()},
+                "not_billed_no_delivery": unbilled,
                 "sensor": self.sensor.address,
                 "device": self.device.address,
             },

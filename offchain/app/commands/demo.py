@@ -20,6 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="anvil (embedded, default) or poa (an EthereumJS Clique devnet started for the run)")  # fmt: skip
     parser.add_argument("--signers", type=int, default=1, help="Clique signers with --network poa (default 1)")
     parser.add_argument("--slots", type=int, default=96, help="slots of the day to run (default 96, the whole day)")
+    parser.add_argument("--first-slot", type=int, default=0, help="slot of the day to start at (default 0, midnight)")
     parser.add_argument("--rpc-url", default=os.environ.get(DEFAULT_RPC_ENV),
                         help="run on this JSON-RPC endpoint instead (key from $GRIDLEDGER_PRIVATE_KEY)")  # fmt: skip
     parser.add_argument("--chain-id", type=int, default=None, help="with --rpc-url: refuse any other chain id")
@@ -41,6 +42,7 @@ def _run(args: argparse.Namespace) -> int:
         chain_id=args.chain_id,
         signers=args.signers,
         slots=args.slots,
+        first_slot=args.first_slot,
         out=args.out,
     )
     return 0 if all(r["match"] for r in results["reconciliation"]) else 1

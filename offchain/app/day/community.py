@@ -50,6 +50,8 @@ class Community:
     households: list[HouseholdInfo]
     #: slots[i][h]
     slots: list[list[HouseholdSlot]] = field(default_factory=list)
+    #: position of slots[0] in the day (0 = midnight; a shorter test day may start at noon)
+    first_slot: int = 0
 
     @property
     def n_slots(self) -> int:
@@ -102,13 +104,19 @@ def pv_profile(site: Site, n_slots: int = 96) -> list[float]:
 
 
 def build_community(
-    households: int = 10, *, seed: int = 7, site: Site | None = None, n_slots: int = 96, pv_share: float = 0.4
+    households: int = 10,
+    *,
+    seed: int = 7,
+    site: Site | None = None,
+    n_slots: int = 96,
+    first_slot: int = 0,
+    pv_share: float = 0.4,
 ) -> Community:
     """``households`` homes; about ``pv_share`` of them (at least one) with rooftop PV."""
     if households < 2:
         raise ConfigError("a community needs at least 2 households")
-    if not 1 <= n_slots <= 96:
-        raise ConfigError(f"a day has 1..96 slots here, not {n_slots}")
+    if not n_slots >= 1 or first_slot < 0 or first_slot + n_slots > 96:
+        raise ConfigError(f"slots {first_slot}..{first_slot + n_slots - 1} do not lie in a day of 96 slots")
     site = site or Site()
     rng = random.Random(seed)
     shares = h0_day_shares(site.date)
@@ -125,7 +133,7 @@ def build_community(
     clouds = [min(1.0, max(0.35, rng.gauss(expected_cloud, 0.15))) for _ in range(24)]
     noise = {h: [math.exp(rng.gauss(0.0, 0.25)) for _ in range(96)] for h in range(households)}
     slots: list[list[HouseholdSlot]] = []
-    for i in range(n_slots):
+    for i in range(first_slot, first_slot + n_slots):
         row = []
         for info in infos:
             forecast_load = shares[i] * info.annual_kwh * 1000.0
@@ -144,4 +152,4 @@ def build_community(
         HouseholdInfo(i.index, i.name, i.annual_kwh, i.pv_kwp, day_ahead_import_wh=forecast_import[i.index])
         for i in infos
     ]
-    return Community(site, infos, slots)
+    return Community(site, infos, slots, first_slot)

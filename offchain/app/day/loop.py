@@ -22,6 +22,7 @@ import concurrent.futures
 import os
 import random
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -61,6 +62,7 @@ class DayOptions:
     signers: int = 1
     period: int = 1
     slots: int = 96
+    first_slot: int = 0
     site: Site = field(default_factory=Site)
     tariffs: Tariffs = field(default_factory=Tariffs)
     ipfs: bool = True
@@ -188,15 +190,16 @@ def run_day(
     console = console or Console(width=110)
     if options.households < 2:
         raise ConfigError("--households must be at least 2")
-    workdir = state_dir() / "day"
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir(parents=True)
+    # a folder of its own (agents' state files, keystores, the IPFS repo), removed at the end
+    (state_dir() / "days").mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="day-", dir=state_dir() / "days"))
     started, wall = time.monotonic(), time.time()
     phases: dict[str, float] = {}
     entries = mechanisms()
     in_day = [m for m in entries if m.day]
     not_in_day = [m.name for m in entries if not m.day]
     with ExitStack() as stack:
+        stack.callback(shutil.rmtree, workdir, True)
         progress = stack.enter_context(
             Progress(
                 TextColumn("[bold]{task.description:<28}"),
@@ -218,7 +221,13 @@ def run_day(
         recorder = _Recorder(chain)
         deployed = deploy_all(chain, operator, network=network, write=False)
         progress.advance(task)
-        community = build_community(options.households, seed=options.seed, site=options.site, n_slots=options.slots)
+        community = build_community(
+            options.households,
+            seed=options.seed,
+            site=options.site,
+            n_slots=options.slots,
+            first_slot=options.first_slot,
+        )
         progress.advance(task)
         phases["chain, deploy, community"] = time.monotonic() - t0
 
@@ -293,7 +302,7 @@ def run_day(
                 if now < target:
                     chain.w3.provider.make_request("evm_setNextBlockTimestamp", [target])  # type: ignore[arg-type]
                     chain.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
-            local = (day_start + dt.timedelta(minutes=15 * i)).strftime("%H:%M")
+            local = (day_start + dt.timedelta(minutes=15 * (community.first_slot + i))).strftime("%H:%M")
             state = SlotState(i, i, target, local, row, [s.net_wh for s in row])
             recorder.slot = i
             for m, part in zip(in_day, parts, strict=True):

@@ -71,7 +71,7 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
         slots.append(
             {
                 "index": i,
-                "time": (start + dt.timedelta(minutes=15 * i)).strftime("%H:%M"),
+                "time": (start + dt.timedelta(minutes=15 * (com.first_slot + i))).strftime("%H:%M"),
                 "load_wh": sum(s.load_wh for s in row),
                 "pv_wh": sum(s.pv_wh for s in row),
                 "forecast_load_wh": sum(s.forecast_load_wh for s in row),
@@ -273,6 +273,7 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
                 "performance_ratio": site.performance_ratio,
             },  # fmt: skip
             "slot_seconds_on_chain": run.slot_seconds,
+            "first_slot": com.first_slot,
             "blocks": [run.first_block, run.last_block],
             "tariffs": {
                 "utility_eur_per_kwh": t.utility_eur_per_kwh,
