@@ -24,7 +24,7 @@ from ..kernel.mechanism import DayContext, DayOutcome, Flow, SlotActions, SlotSt
 from ..negotiation import ConcessionStrategy, Party, negotiate
 from ..routing import ArbTransport, BackboneCluster, RegularNode
 from .agents import Deal
-from .market import MarketClient
+from .market import MarketClient, Settlement
 from .scenario import Population, build_population
 
 __all__ = ["SpbDayPart", "factory"]
@@ -215,7 +215,10 @@ class SpbDayPart:
         actions = SlotActions()
         for s, items in batches.items():
             p = pop.producers[self.producer_of[s]]
-            tx = p.settle_batch([(ctp, sig, rec) for ctp, sig, rec, _b, _d in items], atomic=False)
+            # fresh CTPs only: the producer checks each against its terms (accept) and settles the
+            # slot's trades in one lenient packed batch, without the agent's crash-recovery look-ups
+            batch = [Settlement(ctp, sig, p.accept(ctp).terms, rec) for ctp, sig, rec, _b, _d in items]
+            tx = pop.market.settle_batch(batch, atomic=False, sender=p.key)
             settled = {bytes(e["ctpId"]) for e in pop.market.events(tx, "Settled")} if tx else set()
             tx_hash = "0x" + bytes(tx["transactionHash"]).hex() if tx else ""
             for ctp, _sig, rec, b, deal in items:

@@ -33,6 +33,7 @@ from typing import Any
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from rich.console import Console
+from web3.types import RPCEndpoint
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ...kernel.chain import Chain, connect
@@ -190,9 +191,13 @@ def run_day(
     console = console or Console(width=110)
     if options.households < 2:
         raise ConfigError("--households must be at least 2")
-    # a folder of its own (agents' state files, keystores, the IPFS repo), removed at the end
-    (state_dir() / "days").mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="day-", dir=state_dir() / "days"))
+    # a folder of its own (agents' state files, keystores, the IPFS repo), removed at the end; in
+    # memory (/dev/shm) where there is one: the agents fsync every state change, which on a busy
+    # disk costs more than the day's transactions, and nothing in it outlives the run
+    shm = Path("/dev/shm")
+    base = shm / "gridledger-days" if shm.is_dir() and os.access(shm, os.W_OK) else state_dir() / "days"
+    base.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="day-", dir=base))
     started, wall = time.monotonic(), time.time()
     phases: dict[str, float] = {}
     entries = mechanisms()
@@ -218,6 +223,9 @@ def run_day(
         ipfs_api = _ipfs(options, stack, workdir) if options.ipfs else (lambda: "")
         chain, operator, network = stack.enter_context(_open_chain(options, stack, console))
         progress.advance(task)
+        # the chain id never changes under a run: web3 asks for it before every call otherwise
+        chain.w3.provider.cache_allowed_requests = True
+        chain.w3.provider.cacheable_requests = {RPCEndpoint("eth_chainId"), RPCEndpoint("net_version")}
         recorder = _Recorder(chain)
         deployed = deploy_all(chain, operator, network=network, write=False)
         progress.advance(task)
