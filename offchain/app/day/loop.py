@@ -33,8 +33,8 @@ from typing import Any
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from rich.console import Console
-from web3.types import RPCEndpoint
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from web3.types import RPCEndpoint
 
 from ...kernel.chain import Chain, connect
 from ...kernel.crypto import keccak256
