@@ -29,6 +29,7 @@ def run_demo(
     rpc_url: str | None = None,
     chain_id: int | None = None,
     signers: int = 1,
+    period: int = 1,
     slots: int = 96,
     first_slot: int = 0,
     out: Path | None = None,
@@ -43,6 +44,7 @@ def run_demo(
         rpc_url=rpc_url,
         chain_id=chain_id,
         signers=signers,
+        period=period,
         slots=slots,
         first_slot=first_slot,
     )

@@ -19,6 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--network", choices=("anvil", "poa"), default="anvil",
                         help="anvil (embedded, default) or poa (an EthereumJS Clique devnet started for the run)")  # fmt: skip
     parser.add_argument("--signers", type=int, default=1, help="Clique signers with --network poa (default 1)")
+    parser.add_argument("--period", type=int, default=1, help="Clique block period (s) with --network poa (default 1)")
     parser.add_argument("--slots", type=int, default=96, help="slots of the day to run (default 96, the whole day)")
     parser.add_argument("--first-slot", type=int, default=0, help="slot of the day to start at (default 0, midnight)")
     parser.add_argument("--rpc-url", default=os.environ.get(DEFAULT_RPC_ENV),
@@ -41,6 +42,7 @@ def _run(args: argparse.Namespace) -> int:
         rpc_url=args.rpc_url,
         chain_id=args.chain_id,
         signers=args.signers,
+        period=args.period,
         slots=args.slots,
         first_slot=args.first_slot,
         out=args.out,
