@@ -12,12 +12,14 @@ and each household's bill — built from chain events alone — goes to the day'
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from typing import Any
 
 from ..kernel.mechanism import DayContext, DayOutcome, Flow, SlotActions, SlotState
 from .bill import make_bill, verify_bills
 from .client import GridClient
+from .errors import BillNotFoundError
 from .queue import BillQueue, QueueState
 from .store import IpfsBillStore
 
@@ -118,6 +120,20 @@ class GridDayPart:
         self.pending.clear()
         self.hour_start = end
 
+    @staticmethod
+    def _verify(client: GridClient, store: IpfsBillStore, purchaser: str, cid: str, wait: float = 15.0) -> list[Any]:
+        """Verify the purchaser's anchored bills; a node whose state trails its receipts (EthereumJS)
+        gets up to ``wait`` seconds to show the new anchoring."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                checks = verify_bills(client, store, purchaser)
+            except BillNotFoundError:
+                checks = []
+            if (checks and all(c.ok for c in checks) and cid in {c.cid for c in checks}) or time.monotonic() > deadline:
+                return checks
+            time.sleep(0.5)
+
     def finish(self, ctx: DayContext) -> DayOutcome:
         assert self.client is not None
         client = self.client
@@ -136,7 +152,7 @@ class GridDayPart:
                 unbilled.append(h)  # nothing delivered from the grid: nothing to bill (a bill needs a transfer)
                 continue
             doc, entry = make_bill(client, purchaser, store, queue)
-            checks = verify_bills(client, store, purchaser.address)
+            checks = self._verify(client, store, purchaser.address, entry.cid)
             bills.append(
                 {
                     "household": h,
@@ -145,6 +161,7 @@ class GridDayPart:
                     "anchor_tx": entry.tx_hash or "",
                     "anchored": entry.state is QueueState.ANCHORED,
                     "verified": all(c.ok for c in checks) and entry.cid in {c.cid for c in checks},
+                    "check": "; ".join(f"{c.status}: {c.detail}" for c in checks),
                     "delivered_wh": doc["totals"]["delivered_wh"],
                     "paid_wei": doc["totals"]["paid"],
                     "refunded_wei": doc["totals"]["refunded"],
