@@ -181,6 +181,24 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
                 "total": sum(gas),
             }
         )
+    # a batch's gas grows with its items: give the settlement's gas per trade too
+    settled = int(dict(run.outcomes["spb"].data).get("settled", 0)) if "spb" in run.outcomes else 0
+    batches = groups.get(("day", "spb", "settleBatchPacked"), [])
+    if settled and batches:
+        per_trade = sum(r.gas for r in batches) // settled
+        per_op.append(
+            {
+                "mechanism": "spb",
+                "operation": f"settleBatchPacked per trade ({settled} trades in {len(batches)} batches)",
+                "deploy": False,
+                "n": settled,
+                "first": batches[0].gas // max(1, round(settled / len(batches))),
+                "steady": per_trade,
+                "min": per_trade,
+                "max": per_trade,
+                "total": sum(r.gas for r in batches),
+            }
+        )
     per_household = []
     operator_gas = 0
     by_h: dict[int, list[int]] = defaultdict(list)
