@@ -192,7 +192,7 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
                 "operation": f"settleBatchPacked per trade ({settled} trades in {len(batches)} batches)",
                 "deploy": False,
                 "n": settled,
-                "first": batches[0].gas // max(1, round(settled / len(batches))),
+                "first": per_trade,
                 "steady": per_trade,
                 "min": per_trade,
                 "max": per_trade,
