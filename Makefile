@@ -1,5 +1,5 @@
 # GridLedger — every entry point installs what is missing first (idempotent, fast when warm).
-#   make demo   run the main scenario on an embedded anvil chain and print a summary
+#   make demo   run the trading day on an embedded anvil chain and write reports/<timestamp>/index.html
 #   make test   lint + slither + the whole test suite (contracts and off-chain)
 #   make gas    regenerate gas-snapshot.json          make bench   long benchmarks (bench-poa: 3-signer PoA, 30-min soak)
 SHELL := /bin/bash
@@ -79,6 +79,7 @@ gas: compile
 
 bench: compile
 	$(GRIDLEDGER) bench all
+	$(GRIDLEDGER) demo --network poa --signers 3 --period 2 --out reports/day-poa-3signers
 
 # issue 19's acceptance runs: 3 latency runs (fresh devnet each), gas, a 30-minute soak with
 # transfers flowing, and the SIGKILL drill of each signer in turn (~45 min)

@@ -162,4 +162,13 @@ class GridClient:
         """Every ``name`` event of this contract (block order), optionally filtered by indexed args."""
         event = getattr(self.contract.events, name)
         logs = event.get_logs(from_block=0, to_block=to_block, argument_filters=filters or None)
+        # checked again here: EthereumJS 0.9 answered an indexed-address filter with another
+        # purchaser's logs (seen in the trading day on the PoA devnet)
+        logs = [log for log in logs if all(_same(log["args"][k], v) for k, v in filters.items())]
         return sorted(logs, key=lambda log: (log["blockNumber"], log["logIndex"]))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.lower() == b.lower()
+    return bytes(a) == bytes(b) if isinstance(a, bytes | bytearray) else a == b

@@ -25,4 +25,5 @@ MECHANISM = Mechanism(
     commands=("offchain.grid.commands.bill",),
     demo="offchain.grid.demo:run",
     demo_title="grid events and bills",
+    day="offchain.grid.day:factory",
 )

@@ -33,4 +33,5 @@ MECHANISM = Mechanism(
     commands=("offchain.spb.commands.meter", "offchain.spb.commands.merkle", "offchain.spb.commands.trade"),
     demo="offchain.spb.demo:run",
     demo_title="SPB trades between agents",
+    day="offchain.spb.day:factory",
 )
