@@ -218,8 +218,14 @@ class NodeProcess:
                    **info)  # fmt: skip
 
     def _process(self) -> psutil.Process | None:
-        """The live process with this PID *and* start time and command line (a reused PID is not ours)."""
+        """The live process with this PID *and* start time and command line (a reused PID is not ours).
+
+        A child this object started and has not reaped is ours whatever its command line says:
+        its PID cannot be reused before the wait, and between fork and exec (long on a busy
+        machine) or after a wrapper's exec the command line is not the one recorded."""
         try:
+            if self._popen is not None and self._popen.poll() is None:
+                return psutil.Process(self.pid)
             proc = psutil.Process(self.pid)
             if abs(proc.create_time() - self.create_time) > _START_TOLERANCE:
                 return None
