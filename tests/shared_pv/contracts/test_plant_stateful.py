@@ -27,7 +27,7 @@ import brownie
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from web3 import Web3
 
 from offchain.common import SlotClock
@@ -162,6 +162,20 @@ class PlantMachine(RuleBasedStateMachine):
         p = self.plants[plant]
         slot = p.play[pick % len(p.play)]
         self._move("move_slot", p, who, to, slot, slot, amount)
+
+    @precondition(lambda self: MOST_RUNS["runs"] <= 10)
+    @rule(plant=st_plant, who=st.integers(0, 7), to=st.integers(0, 7), pick=st.integers(0, 2**16))
+    def fragment_row(self, plant, who, to, pick):
+        """Gifts of 1 bp on every other slot of a future row: the sender's and the receiver's
+        rows break into more than 10 runs, which spill past the row's first storage word
+        (until a run has seen that, then the rule is switched off: it costs 6 transactions)."""
+        p = self.plants[plant]
+        now = self._slot_of_next_block(p)
+        row_start = (now // ROW + 1 + pick % 8) * ROW  # a whole row in the future, inside the ring
+        for k in range(6):
+            slot = row_start + 1 + 2 * k + (pick >> 3) % (ROW - 12)
+            slot = min(slot, row_start + ROW - 1)
+            self._move("fragment_row", p, who, to, slot, slot, 1)
 
     @rule(plant=st_plant, who=st_who, to=st_who, pick=st_pick, length=st.integers(2, 40), amount=st_amount)
     def move_span(self, plant, who, to, pick, length, amount):
