@@ -9,18 +9,22 @@ the first block can be sealed at once.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
-from ..kernel.anvil import ANVIL_MNEMONIC, anvil_keys
+from ..kernel.anvil import ANVIL_CHAIN_ID, ANVIL_MNEMONIC, anvil_keys
+from ..kernel.errors import ConfigError
 
-__all__ = ["clique_genesis", "signer_keys", "prefunded_keys", "POA_CHAIN_ID"]
+__all__ = ["clique_genesis", "signer_keys", "prefunded_keys", "funded_keys", "POA_CHAIN_ID", "LOCAL_CHAIN_IDS"]
 
 #: Chain id of the local Clique devnet (distinct from anvil's 31337 and ganache's 1337).
 POA_CHAIN_ID = 15_151
+#: chains whose prefunded keys are known: anvil, ganache, the PoA devnet
+LOCAL_CHAIN_IDS = frozenset({ANVIL_CHAIN_ID, 1337, POA_CHAIN_ID})
 
 _FORKS = (
     "homesteadBlock",
@@ -44,6 +48,24 @@ def signer_keys(count: int) -> list[LocalAccount]:
 def prefunded_keys(count: int = 10) -> list[LocalAccount]:
     """The user accounts funded in the genesis: the same keys anvil funds."""
     return anvil_keys(count)
+
+
+def funded_keys(env: str, chain_id: int, *, minimum: int, roles: str, local: int | None = None) -> list[LocalAccount]:
+    """The keys a command sends with: ``$env`` (comma-separated private keys, at least
+    ``minimum``, for ``roles``) or, on a local devnet, its ``local`` (default ``minimum``)
+    prefunded keys; on any other chain without ``$env`` a one-line :class:`ConfigError`."""
+    raw = os.environ.get(env)
+    if raw:
+        try:
+            keys = [Account.from_key(k.strip()) for k in raw.split(",") if k.strip()]
+        except ValueError as exc:
+            raise ConfigError(f"${env} holds something that is not a private key: {exc}") from exc
+        if len(keys) < minimum:
+            raise ConfigError(f"${env} needs {minimum} funded keys ({roles}), got {len(keys)}")
+        return keys
+    if chain_id in LOCAL_CHAIN_IDS:
+        return anvil_keys(local or minimum)
+    raise ConfigError(f"chain {chain_id} is not a local devnet: set ${env} to {minimum} funded private keys ({roles})")
 
 
 def clique_genesis(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import tempfile
 from pathlib import Path
@@ -128,23 +127,9 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _keys(chain_id: int) -> list[LocalAccount]:
-    from eth_account import Account
+    from ...devnet.genesis import funded_keys
 
-    raw = os.environ.get(KEYS_ENV)
-    if raw:
-        try:
-            keys = [Account.from_key(k.strip()) for k in raw.split(",") if k.strip()]
-        except ValueError as exc:
-            raise ConfigError(f"${KEYS_ENV} holds something that is not a private key: {exc}") from exc
-        if len(keys) < 5:
-            raise ConfigError(f"${KEYS_ENV} needs at least 5 funded keys, got {len(keys)}")
-        return keys
-    from ...devnet.genesis import POA_CHAIN_ID
-    from ...kernel.anvil import ANVIL_CHAIN_ID, anvil_keys
-
-    if chain_id in (ANVIL_CHAIN_ID, POA_CHAIN_ID, 1337):
-        return anvil_keys(10)
-    raise ConfigError(f"chain {chain_id} is not a local devnet: set ${KEYS_ENV} to at least 5 funded private keys")
+    return funded_keys(KEYS_ENV, chain_id, minimum=5, roles="DSO, two operators, homes", local=10)
 
 
 def _run(args: argparse.Namespace) -> int:

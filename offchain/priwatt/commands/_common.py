@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -44,23 +43,9 @@ def positive(name: str, value: int) -> int:
 
 def keys(chain_id: int) -> list[LocalAccount]:
     """The governor/DSO key and the key that pays fresh addresses' gas."""
-    from eth_account import Account
+    from ...devnet.genesis import funded_keys
 
-    raw = os.environ.get(KEYS_ENV)
-    if raw:
-        try:
-            found = [Account.from_key(k.strip()) for k in raw.split(",") if k.strip()]
-        except ValueError as exc:
-            raise ConfigError(f"${KEYS_ENV} holds something that is not a private key: {exc}") from exc
-        if len(found) < 2:
-            raise ConfigError(f"${KEYS_ENV} needs 2 funded keys (governor and DSO, gas funder), got {len(found)}")
-        return found
-    from ...devnet.genesis import POA_CHAIN_ID
-    from ...kernel.anvil import ANVIL_CHAIN_ID, anvil_keys
-
-    if chain_id in (ANVIL_CHAIN_ID, POA_CHAIN_ID, 1337):
-        return anvil_keys(2)
-    raise ConfigError(f"chain {chain_id} is not a local devnet: set ${KEYS_ENV} to 2 funded private keys")
+    return funded_keys(KEYS_ENV, chain_id, minimum=2, roles="governor and DSO, gas funder")
 
 
 def run_trade(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,23 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _keys(chain_id: int) -> list[LocalAccount]:
-    from eth_account import Account
+    from ...devnet.genesis import funded_keys
 
-    raw = os.environ.get(KEYS_ENV)
-    if raw:
-        try:
-            keys = [Account.from_key(k.strip()) for k in raw.split(",") if k.strip()]
-        except ValueError as exc:
-            raise ConfigError(f"${KEYS_ENV} holds something that is not a private key: {exc}") from exc
-        if len(keys) < 3:
-            raise ConfigError(f"${KEYS_ENV} needs 3 funded keys (governor, producer, consumer), got {len(keys)}")
-        return keys
-    from ...devnet.genesis import POA_CHAIN_ID
-    from ...kernel.anvil import ANVIL_CHAIN_ID, anvil_keys
-
-    if chain_id in (ANVIL_CHAIN_ID, POA_CHAIN_ID, 1337):
-        return anvil_keys(3)
-    raise ConfigError(f"chain {chain_id} is not a local devnet: set ${KEYS_ENV} to 3 funded private keys")
+    return funded_keys(KEYS_ENV, chain_id, minimum=3, roles="governor, producer, consumer")
 
 
 #: what each key needs at least (wei): the consumer's deposit plus gas for every role
