@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...kernel.commandline import add_network_options, open_chain
+from ...kernel.commandline import add_network_options, int_range, open_chain, work_folder
 from ...kernel.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -51,9 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"any other chain put at least 5 funded private keys (DSO, two operators, homes) in ${KEYS_ENV}.",
     )
     add_network_options(run)
-    run.add_argument("--slots", type=int, default=2, help="slots to run (default 2)")
-    run.add_argument("--seed", type=int, default=15, help="seed of the forecasts and limits (default 15)")
-    run.add_argument("--workdir", type=Path, help="where agent state goes (default: temporary)")
+    run.add_argument("--slots", type=int_range(1, 96), default=2, help="slots to run (default 2)")
+    run.add_argument(
+        "--seed", type=int_range(0, 2**32 - 1), default=15, help="seed of the forecasts and limits (default 15)"
+    )
+    run.add_argument("--workdir", type=work_folder, help="where agent state goes (default: temporary)")
     run.set_defaults(func=_run)
 
 

@@ -11,7 +11,7 @@ import argparse
 import os
 from typing import TYPE_CHECKING, Any
 
-from ...kernel.commandline import add_network_options, open_chain
+from ...kernel.commandline import add_network_options, address, open_chain
 from ...kernel.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = cmds.add_parser(name, help=help_, description=help_)
         add_network_options(p)
         if market:
-            p.add_argument("--market", required=True, help="address of the PetraMarket")
+            p.add_argument("--market", type=address, required=True, help="address of the PetraMarket")
         if signs:
             p.add_argument("--dev-account", type=int, help="sign with anvil's development key N (local devnets only)")
         return p

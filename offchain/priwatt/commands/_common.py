@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ...kernel.commandline import address, int_range, work_folder
 from ...kernel.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -22,17 +23,21 @@ T = TypeVar("T")
 
 
 def add_trade_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--market", help="address of a deployed PriWattMarket (default: deploy a fresh one)")
+    parser.add_argument(
+        "--market", type=address, help="address of a deployed PriWattMarket (default: deploy a fresh one)"
+    )
     parser.add_argument(
         "--backbone",
-        type=int,
+        type=int_range(0, 64),
         default=2,
         metavar="N",
         help="carry the messages over a temporary routing backbone of N node processes (default 2; 0: in memory)",
     )
-    parser.add_argument("--pow-bits", type=int, default=8, help="proof-of-work bits per message (default 8)")
-    parser.add_argument("--onion", type=int, default=0, help="backbone hops in onion mode (default 0)")
-    parser.add_argument("--workdir", type=Path, help="where agent state goes (default: temporary)")
+    parser.add_argument(
+        "--pow-bits", type=int_range(0, 32), default=8, help="proof-of-work bits per message (default 8)"
+    )
+    parser.add_argument("--onion", type=int_range(0, 8), default=0, help="backbone hops in onion mode (default 0)")
+    parser.add_argument("--workdir", type=work_folder, help="where agent state goes (default: temporary)")
 
 
 def positive(name: str, value: int) -> int:

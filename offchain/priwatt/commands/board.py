@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ...kernel.commandline import add_network_options, open_chain
+from ...kernel.commandline import add_network_options, address, open_chain
 from ...kernel.errors import ConfigError
 
 
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "withdrawn and expired offers are left out unless --all is given.",
     )
     add_network_options(ls)
-    ls.add_argument("--market", required=True, help="address of the PriWattMarket")
+    ls.add_argument("--market", type=address, required=True, help="address of the PriWattMarket")
     ls.add_argument("--max-price-per-kwh", type=int, metavar="WEI", help="only offers at most this price per kWh")
     ls.add_argument("--min-energy-wh", type=int, metavar="WH", help="only offers of at least this energy")
     ls.add_argument("--max-energy-wh", type=int, metavar="WH", help="only offers of at most this energy")
@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     show = actions.add_parser("show", help="one offer: status and its current record (what the next action passes)")
     add_network_options(show)
-    show.add_argument("--market", required=True, help="address of the PriWattMarket")
+    show.add_argument("--market", type=address, required=True, help="address of the PriWattMarket")
     show.add_argument("offer_id", metavar="OFFER_ID", help="the offer id (the DSO's claim id), 0x + 64 hex digits")
     show.set_defaults(func=_show)
 

@@ -8,6 +8,7 @@ import os
 from typing import TYPE_CHECKING
 
 from ...kernel.commandline import add_network_options
+from ...kernel.commandline import address as address_arg
 from ...kernel.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -22,7 +23,10 @@ def chain_options(p: argparse.ArgumentParser, *, plant: bool = True) -> None:
     add_network_options(p)
     if plant:
         p.add_argument(
-            "--plant", default=os.environ.get(PLANT_ENV), help=f"SharedPvPlant address (default: ${PLANT_ENV})"
+            "--plant",
+            type=address_arg,
+            default=os.environ.get(PLANT_ENV),
+            help=f"SharedPvPlant address (default: ${PLANT_ENV})",
         )
     p.add_argument("--zone", default=ZONE_DEFAULT, help=f"the plant's time zone (default: {ZONE_DEFAULT})")
 

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ...kernel.commandline import add_network_options, open_chain
+from ...kernel.commandline import address as address_arg
 from ...kernel.errors import ConfigError
 from ._common import ZONE_DEFAULT, address, chain_options, date, need_rpc, plant_client
 
@@ -26,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_day_slots)
 
     p = actions.add_parser("create", help="create a plant through the registry (consortium only)")
-    p.add_argument("--registry", required=True, help="SharedPvRegistry address")
+    p.add_argument("--registry", type=address_arg, required=True, help="SharedPvRegistry address")
     p.add_argument(
         "--owner", action="append", required=True, metavar="ADDRESS:BP", help="a co-owner and its default share"
     )

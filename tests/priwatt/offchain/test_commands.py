@@ -110,7 +110,7 @@ def test_board_lists_the_offers_on_sale_filtered_by_price_and_energy(run, rpc):
 @pytest.mark.parametrize(
     "argv, words",
     [
-        (("board", "list", "--market", "0x1234"), "not an address"),
+        (("board", "list", "--market", "0x1234"), "not a 0x-address"),
         (("board", "list", "--market", "0x" + "42" * 20), "no contract"),
         (("board", "show", "--market", "0x" + "42" * 20, "0x12"), "32 bytes"),
         (("board", "list", "--market", "0x" + "42" * 20, "--min-energy-wh", "-1"), "negative"),
