@@ -125,7 +125,9 @@ class Tariff:
             data = json.loads(p.read_text())
         except FileNotFoundError as exc:
             raise ClearingInputError(f"no such tariff file: {p}") from exc
-        except json.JSONDecodeError as exc:
+        except IsADirectoryError as exc:
+            raise ClearingInputError(f"tariff {p} is a folder, not a file") from exc
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ClearingInputError(f"tariff {p} is not JSON: {exc}") from exc
         if not isinstance(data, dict):
             raise ClearingInputError(f"tariff {p} must be a JSON object")
@@ -372,6 +374,10 @@ def _read_csv(path: str | Path) -> tuple[list[str], list[list[str]]]:
         text = p.read_text()
     except FileNotFoundError as exc:
         raise ClearingInputError(f"no such file: {p}") from exc
+    except IsADirectoryError as exc:
+        raise ClearingInputError(f"{p} is a folder, not a CSV file") from exc
+    except UnicodeDecodeError as exc:
+        raise ClearingInputError(f"{p} is not a text (CSV) file: {exc}") from exc
     rows = [r for r in csv.reader(io.StringIO(text)) if r and not r[0].startswith("#")]
     if len(rows) < 2:
         raise ClearingInputError(f"{p}: a header row and at least one data row are needed")

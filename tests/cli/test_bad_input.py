@@ -109,6 +109,54 @@ CASES: list[tuple[str, list[str], int, str]] = [
     ("petra-book-market", ["petra", "book", "--market", "0x1234"], USAGE, "not a 0x-address"),
     ("petra-asset-market", ["petra", "asset", "--market", "", "1"], USAGE, "--market"),
     ("petra-reputation-market", ["petra", "reputation", "--market", BAD_CHECKSUM, GOOD], USAGE, "checksum"),
+    (
+        "clearing-bill-csv-binary",
+        [
+            "clearing",
+            "bill",
+            "2026-10-25",
+            "--consumption",
+            "{binary}",
+            "--generation",
+            "{binary}",
+            "--tariff",
+            "{state_json}",
+        ],
+        REFUSED,
+        "not a text (CSV) file",
+    ),  # fmt: skip
+    (
+        "clearing-bill-csv-dir",
+        [
+            "clearing",
+            "bill",
+            "2026-10-25",
+            "--consumption",
+            "{dir}",
+            "--generation",
+            "{dir}",
+            "--tariff",
+            "{state_json}",
+        ],
+        REFUSED,
+        "is a folder",
+    ),  # fmt: skip
+    (
+        "clearing-bill-tariff-list",
+        [
+            "clearing",
+            "bill",
+            "2026-10-25",
+            "--consumption",
+            "{dir}",
+            "--generation",
+            "{dir}",
+            "--tariff",
+            "{json_list}",
+        ],
+        REFUSED,
+        "must be a JSON object",
+    ),  # fmt: skip
     ("pv-lat", ["pv", "--lat", "95"], REFUSED, "out of range"),
     ("pv-date", ["pv", "--date", "notadate"], REFUSED, "bad date"),
     ("pv-zone", ["pv", "--tz", "Mars/Olympus"], REFUSED, "unknown time zone"),
@@ -381,6 +429,7 @@ def fixtures(tmp_path, monkeypatch):
     (files / "empty.txt").write_text("")
     (files / "list.json").write_text("[1, 2]\n")
     (files / "corrupt.json").write_text('{"x": 1, "nodes": [')
+    (files / "tariff.json").write_text('{"grid_price_per_kwh": "0.30", "feed_in_price_per_kwh": "0.08"}\n')
     meter = files / "meter.json"
     Meter.create(meter, "pass", ca=ManufacturerCA.generate(), kdf=KdfParams.light())
     n40 = {"format": FORMAT, "kind": KEYSTORE_KIND, "kdf": "scrypt", "cipher": "aes-256-gcm", "nonce": "00" * 12,
@@ -407,6 +456,7 @@ def fixtures(tmp_path, monkeypatch):
         "empty": str(files / "empty.txt"),
         "json_list": str(files / "list.json"),
         "corrupt": str(files / "corrupt.json"),
+        "tariff": str(files / "tariff.json"),
         "meter": str(meter),
         "n40": str(files / "n40.json"),
         "good_list": str(files / "good.txt"),

@@ -67,7 +67,7 @@ def _read_book(path: Path) -> list[Order]:
         raw: Any = json.loads(path.read_text())
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from exc
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise BookError(f"{path} is not JSON: {exc}") from exc
     items = raw.get("orders") if isinstance(raw, dict) else raw
     if not isinstance(items, list):
