@@ -4,7 +4,8 @@
 #
 # Without arguments the suite runs as two brownie sessions at once: tests/devnet (PoA,
 # anvil and ganache devnets: mostly waiting for blocks and processes) beside everything
-# else (mostly CPU). Their output is shown one after the other; the counts are added.
+# else (mostly CPU). Their output is shown one after the other; the counts are added, and
+# each session lists its slowest tests (--durations) so a slow-down is visible in CI logs.
 # With arguments, one session runs exactly what they select (e.g. tools/run-tests.sh tests/routing).
 #
 # A run fails (non-zero exit) on any failed or erroring test, when a session collects
@@ -41,10 +42,10 @@ else
   # load once here, so that the sessions find nothing to delete or compile.
   .venv/bin/brownie compile >/dev/null || exit 1
   .venv/bin/python -c "from brownie import project; project.load('.', compile=False)" || exit 1
-  session devnet "$WAITING_GROUP" &
+  session devnet "$WAITING_GROUP" --durations=10 &
   devnet_pid=$!
   # the main session streams its output; the devnet session's follows when both are done
-  .venv/bin/brownie test tests --ignore="$WAITING_GROUP" 2>&1 | tee "$logs/main.log"
+  .venv/bin/brownie test tests --ignore="$WAITING_GROUP" --durations=30 2>&1 | tee "$logs/main.log"
   echo "${PIPESTATUS[0]}" >"$logs/main.rc"
   wait "$devnet_pid"
   echo
