@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
+from ..kernel.chain import Chain
 from ..kernel.mechanism import DayContext, DayOutcome, Flow, SlotActions, SlotState
 from .bill import make_bill, verify_bills
 from .client import GridClient
@@ -23,7 +25,7 @@ from .errors import BillNotFoundError
 from .queue import BillQueue, QueueState
 from .store import IpfsBillStore
 
-__all__ = ["GridDayPart", "factory", "LOCATION"]
+__all__ = ["GridDayPart", "factory", "payments_from_events", "LOCATION"]
 
 LOCATION = "community-battery"
 DEVICE = "battery-inverter"
@@ -35,6 +37,20 @@ MARGIN = 1.2
 
 def factory() -> GridDayPart:
     return GridDayPart()
+
+
+def payments_from_events(
+    chain: Chain, deployed: Mapping[str, str], owner_of: Mapping[str, int], *, from_block: int = 0
+) -> dict[int, int]:
+    """household → wei paid for grid deliveries: ``cost`` of every ``TransferRecorded`` whose
+    purchaser is one of the household's addresses."""
+    grid = GridClient.at(chain, deployed["GridEvents"]).contract
+    paid: dict[int, int] = defaultdict(int)
+    for log in grid.events.TransferRecorded().get_logs(from_block=from_block):
+        h = owner_of.get(str(log["args"]["purchaser"]).lower())
+        if h is not None:
+            paid[h] += int(log["args"]["cost"])
+    return dict(paid)
 
 
 class GridDayPart:

@@ -18,8 +18,10 @@ import contextlib
 import secrets
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
+from ..kernel.chain import Chain
 from ..kernel.mechanism import DayContext, DayOutcome, Flow, SlotActions, SlotState
 from ..negotiation import ConcessionStrategy, Party, negotiate
 from ..routing import ArbTransport, BackboneCluster, RegularNode
@@ -27,7 +29,7 @@ from .agents import Deal
 from .market import MarketClient, Settlement
 from .scenario import Population, build_population
 
-__all__ = ["SpbDayPart", "factory"]
+__all__ = ["SpbDayPart", "factory", "payments_from_events"]
 
 #: smallest trade worth a negotiation (Wh)
 MIN_TRADE_WH = 20
@@ -38,6 +40,29 @@ BUY_EUR = (0.10, 0.26)
 
 def factory() -> SpbDayPart:
     return SpbDayPart()
+
+
+def payments_from_events(
+    chain: Chain, deployed: Mapping[str, str], owner_of: Mapping[str, int], *, from_block: int = 0
+) -> dict[int, int]:
+    """household → wei paid through SPB (> 0 paid), from ``AccountOpened`` and ``Settled`` alone:
+    a household pays what its consumer addresses settled and receives what settled into the
+    accounts its addresses own."""
+    market = MarketClient(chain, deployed["SpbMarket"]).contract
+    account_owner = {
+        int(log["args"]["accountId"]): str(log["args"]["owner"]).lower()
+        for log in market.events.AccountOpened().get_logs(from_block=from_block)
+    }
+    net: dict[int, int] = defaultdict(int)
+    for log in market.events.Settled().get_logs(from_block=from_block):
+        price = int(log["args"]["price"])
+        buyer = owner_of.get(str(log["args"]["consumer"]).lower())
+        seller = owner_of.get(account_owner.get(int(log["args"]["accountId"]), ""))
+        if buyer is not None:
+            net[buyer] += price
+        if seller is not None:
+            net[seller] -= price
+    return dict(net)
 
 
 class SpbDayPart:

@@ -10,50 +10,24 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
-from eth_abi import decode
-from eth_utils import keccak
 from rich.console import Console
 
-SETTLED = "Settled(bytes32,uint64,bytes32,address,uint96,uint128,uint256,bool)"
-ACCOUNT_OPENED = "AccountOpened(uint64,address,address,bytes32,uint256)"
-TRANSFER = "TransferRecorded(address,bytes32,address,uint256,bytes32,uint256,uint256,uint256,uint256,uint256)"
+from tests.day.rawlogs import readers
 
 
-def _logs(chain, address: str, signature: str) -> list:
-    topic = "0x" + keccak(text=signature).hex()
-    return chain.w3.eth.get_logs({"address": address, "topics": [topic], "fromBlock": 0, "toBlock": "latest"})
-
-
-def _topic_address(topic) -> str:
-    return "0x" + bytes(topic)[-20:].hex()
-
-
-def net_from_raw_logs(chain, deployed: dict, households: list[dict]) -> dict[str, int]:
-    """household name -> wei paid on chain (SPB purchases - SPB sales + grid deliveries), from logs alone."""
+def net_from_raw_logs(chain, deployed: dict, households: list[dict], parts: list[str]) -> dict[str, dict[str, int]]:
+    """household name -> {mechanism: wei paid through it, "net": the sum}, from raw logs alone
+    (one reader per mechanism in ``tests/day/rawlogs/``; a day part without one fails here)."""
     owner = {a.lower(): h["name"] for h in households for a in h["addresses"]}
-    net: dict[str, int] = defaultdict(int)
-    account_owner = {
-        int.from_bytes(bytes(log["topics"][1]), "big"): _topic_address(log["topics"][2]).lower()
-        for log in _logs(chain, deployed["SpbMarket"], ACCOUNT_OPENED)
-    }
-    for log in _logs(chain, deployed["SpbMarket"], SETTLED):
-        consumer, price, _wh, _leaf, _signed = decode(
-            ["address", "uint96", "uint128", "uint256", "bool"], bytes(log["data"])
-        )
-        account = int.from_bytes(bytes(log["topics"][2]), "big")
-        if consumer.lower() in owner:
-            net[owner[consumer.lower()]] += price
-        seller = owner.get(account_owner.get(account, ""))
-        if seller is not None:
-            net[seller] -= price
-    for log in _logs(chain, deployed["GridEvents"], TRANSFER):
-        purchaser = _topic_address(log["topics"][1]).lower()
-        fields = decode(
-            ["uint256", "bytes32", "uint256", "uint256", "uint256", "uint256", "uint256"], bytes(log["data"])
-        )
-        if purchaser in owner:
-            net[owner[purchaser]] += fields[5]
-    return dict(net)
+    found = readers()
+    missing = [p for p in parts if p not in found]
+    assert not missing, f"no raw-log reader in tests/day/rawlogs/ for {missing}"
+    out: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for name in parts:
+        for household, wei in found[name].net(chain, deployed, owner).items():
+            out[household][name] += wei
+            out[household]["net"] += wei
+    return {h: dict(d) for h, d in out.items()}
 
 
 @pytest.fixture(scope="session")
@@ -68,7 +42,9 @@ def short_day(tmp_path_factory):
         results = build_results(run, chain)
         captured["page"] = write_report(results, out)
         captured["results"] = results
-        captured["raw_net"] = net_from_raw_logs(chain, results["meta"]["deployed"], results["households"])
+        captured["raw_net"] = net_from_raw_logs(
+            chain, results["meta"]["deployed"], results["households"], results["meta"]["mechanisms_in_day"]
+        )
 
     run_day(DayOptions(households=3, slots=8, first_slot=46, seed=11), Console(width=110, quiet=True), on_done)
     captured["out"] = out

@@ -11,7 +11,7 @@ from offchain.kernel.mechanism import DayPart, load
 
 def test_every_registered_day_factory_gives_a_part_named_like_its_mechanism():
     parts = [(m, load(m.day)()) for m in mechanisms() if m.day]
-    assert [m.name for m, _ in parts] == ["spb", "grid"]
+    assert {"spb", "grid"} <= {m.name for m, _ in parts}
     for m, part in parts:
         assert isinstance(part, DayPart) and part.name == m.name
 

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from offchain.app.registry import mechanisms
+
 pytestmark = pytest.mark.timeout(600)
 
 
@@ -13,8 +15,12 @@ def test_each_households_net_payment_recomputed_from_events_matches_results_json
     results = json.loads((short_day["out"] / "results.json").read_text())
     raw = short_day["raw_net"]
     assert results["meta"]["part_data"]["spb"]["settled"] > 0, "the noon slots should see SPB trades"
+    by_name = {r["household"]: r for r in results["reconciliation"]}
     for h in results["households"]:
-        assert raw.get(h["name"], 0) == h["net_onchain_wei"], h["name"]
+        mine = raw.get(h["name"], {})
+        assert mine.get("net", 0) == h["net_onchain_wei"], h["name"]
+        for name in results["meta"]["mechanisms_in_day"]:  # and mechanism by mechanism
+            assert mine.get(name, 0) == by_name[h["name"]][f"{name}_net_wei"], (h["name"], name)
         # and the bill is that on-chain net plus the off-chain utility energy minus the feed-in credit
         assert h["bill_wei"] == h["net_onchain_wei"] + h["utility_offchain_wei"] - h["feed_in_credit_wei"]
     assert all(r["match"] for r in results["reconciliation"])
@@ -30,6 +36,6 @@ def test_energy_balances_in_every_slot_and_bills_are_anchored_and_verified(short
     for bill in results["bills"]:
         assert bill["cid"].startswith("Qm") and bill["anchored"] and bill["verified"]
         assert bill["anchor_tx"].startswith("0x")
-    assert results["meta"]["mechanisms_in_day"] == ["spb", "grid"]
+    assert results["meta"]["mechanisms_in_day"] == [m.name for m in mechanisms() if m.day]
     ops = {(o["mechanism"], o["operation"]) for o in results["gas"]["per_operation"]}
     assert ("spb", "settleBatchPacked") in ops and ("grid", "transfer event") in ops

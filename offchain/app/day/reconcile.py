@@ -1,57 +1,52 @@
 """Each household's net on-chain payment, recomputed from chain events alone.
 
-SPB: ``AccountOpened`` (account → owner) and ``Settled`` (consumer, account, price): a
-household pays what its consumer addresses settled and receives what settled into the
-accounts its addresses own. Grid: ``TransferRecorded`` pays ``cost`` per delivery of the
-household's purchaser. Only the household → addresses map comes from the report (what an
-observer cannot know); every amount comes from the logs.
+Every mechanism in the day answers for its own money: the module of its ``day`` factory
+(``offchain/<m>/day.py``) defines
+
+    def payments_from_events(chain, deployed, owner_of, *, from_block) -> dict[int, int]
+
+returning household → net wei paid through that mechanism (> 0 paid, < 0 received), read
+from the mechanism's events only (e.g. SPB ``Settled`` and ``AccountOpened``, grid
+``TransferRecorded``). ``owner_of`` maps a lower-case address to its household: that map is
+the one thing taken from the report (what an observer cannot know); every amount comes from
+the logs. A mechanism that moves no money on chain returns ``{}``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-from ...grid.client import GridClient
 from ...kernel.chain import Chain
-from ...spb.market import MarketClient
+from ...kernel.errors import ConfigError
+from ...kernel.mechanism import load
+from ..registry import mechanisms
 
-__all__ = ["net_payments_from_events"]
+__all__ = ["net_payments_from_events", "EVENTS_HOOK"]
+
+#: the function each day module defines (see the module doc)
+EVENTS_HOOK = "payments_from_events"
 
 
 def net_payments_from_events(
     chain: Chain,
     deployed: Mapping[str, str],
     addresses: Mapping[int, Sequence[str]],
+    parts: Sequence[str],
     *,
     from_block: int = 0,
 ) -> dict[int, dict[str, int]]:
-    """household → {"spb_paid", "spb_received", "grid_paid", "net"} in wei (net > 0: paid)."""
+    """household → {"<mechanism>": net wei for each of ``parts``, "net": their sum} (> 0: paid)."""
     owner_of = {a.lower(): h for h, addrs in addresses.items() for a in addrs}
-    out: dict[int, dict[str, int]] = {h: defaultdict(int) for h in addresses}  # type: ignore[misc]
-    if "SpbMarket" in deployed:
-        market = MarketClient(chain, deployed["SpbMarket"]).contract
-        account_owner = {
-            int(log["args"]["accountId"]): str(log["args"]["owner"]).lower()
-            for log in market.events.AccountOpened().get_logs(from_block=from_block)
-        }
-        for log in market.events.Settled().get_logs(from_block=from_block):
-            price = int(log["args"]["price"])
-            buyer = owner_of.get(str(log["args"]["consumer"]).lower())
-            seller = owner_of.get(account_owner.get(int(log["args"]["accountId"]), ""))
-            if buyer is not None:
-                out[buyer]["spb_paid"] += price
-            if seller is not None:
-                out[seller]["spb_received"] += price
-    if "GridEvents" in deployed:
-        grid = GridClient.at(chain, deployed["GridEvents"]).contract
-        for log in grid.events.TransferRecorded().get_logs(from_block=from_block):
-            h = owner_of.get(str(log["args"]["purchaser"]).lower())
-            if h is not None:
-                out[h]["grid_paid"] += int(log["args"]["cost"])
-    result = {}
-    for h, d in out.items():
-        row = {k: int(d.get(k, 0)) for k in ("spb_paid", "spb_received", "grid_paid")}
-        row["net"] = row["spb_paid"] - row["spb_received"] + row["grid_paid"]
-        result[h] = row
+    result: dict[int, dict[str, int]] = {h: {} for h in addresses}
+    by_name = {m.name: m for m in mechanisms()}
+    for name in parts:
+        entry = by_name.get(name)
+        if entry is None or not entry.day:
+            raise ConfigError(f"mechanism {name!r} has no day part to reconcile")
+        hook = load(f"{entry.day.partition(':')[0]}:{EVENTS_HOOK}")
+        paid = hook(chain, deployed, owner_of, from_block=from_block)
+        for h in result:
+            result[h][name] = int(paid.get(h, 0))
+    for row in result.values():
+        row["net"] = sum(row[name] for name in parts)
     return result

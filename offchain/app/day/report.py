@@ -231,15 +231,13 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
     }
 
     # reconciliation with the chain (events alone)
-    recomputed = net_payments_from_events(chain, run.deployed, addr_of, from_block=run.first_block)
+    recomputed = net_payments_from_events(chain, run.deployed, addr_of, run.parts, from_block=run.first_block)
     reconciliation = [
         {
             "household": com.households[h].name,
             "report_net_onchain_wei": households[h]["net_onchain_wei"],
             "events_net_wei": recomputed[h]["net"],
-            "spb_paid_wei": recomputed[h]["spb_paid"],
-            "spb_received_wei": recomputed[h]["spb_received"],
-            "grid_paid_wei": recomputed[h]["grid_paid"],
+            **{f"{name}_net_wei": recomputed[h][name] for name in run.parts},
             "match": recomputed[h]["net"] == households[h]["net_onchain_wei"],
         }
         for h in range(n)
@@ -536,8 +534,11 @@ receipts under one root are linkable to one meter (or to a group of meters shari
         )
     }
 <h2>Reconciliation with the chain</h2>
-<p>Each household's net on-chain payment recomputed from events alone (SPB <code>Settled</code> and <code>AccountOpened</code>,
-grid <code>TransferRecorded</code>): <b data-key="reconciled">{"all match" if recon_ok else "MISMATCH"}</b>.</p>
+<p>Each household's net on-chain payment recomputed from each mechanism's events alone
+(<code>payments_from_events</code> in <code>offchain/&lt;mechanism&gt;/day.py</code>; e.g. SPB <code>Settled</code> and
+<code>AccountOpened</code>, grid <code>TransferRecorded</code>): <b data-key="reconciled">{
+        "all match" if recon_ok else "MISMATCH"
+    }</b>.</p>
 {
         _table(
             recon,
@@ -545,6 +546,7 @@ grid <code>TransferRecorded</code>): <b data-key="reconciled">{"all match" if re
                 ("household", "household"),
                 ("report_net_onchain_wei", "report (wei)"),
                 ("events_net_wei", "from events (wei)"),
+                *((f"{name}_net_wei", f"{name} (wei)") for name in m["mechanisms_in_day"]),
                 ("match", "match"),
             ],
         )
