@@ -17,14 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from web3.contract import Contract
-from web3.logs import DISCARD
 
 from ..common.funds import ETHER, Funds, FundsClient
 from ..common.slots import SlotClock, SlotConfig
-from ..kernel.artifacts import artifact
 from ..kernel.chain import Chain
-from ..kernel.contracts import deploy
+from ..kernel.contracts import ContractClient, deploy
 from .encoding import Clearing, Fill, MarketParams, Match, Record, pack_readings, pack_records, unpack_records
 from .errors import AuctionError
 from .orders import Order, Pricing, Side, SignedOrder, SlotStatus, order_digest, sign_order
@@ -97,16 +94,13 @@ class Bill:
         return self.earned + self.imbalance_credited - self.spent - self.fees - self.imbalance_charged
 
 
-class AuctionClient:
+class AuctionClient(ContractClient):
     """Typed access to one ``AuctionMarket`` deployment on ``chain``."""
 
     def __init__(self, chain: Chain, address: str, *, zone: str = "Europe/Vienna") -> None:
-        self.chain = chain
+        super().__init__(chain, address, "AuctionMarket")
         #: the time zone of the market's local days (for local times only; slots are UTC quarter hours)
         self.zone = zone
-        self.contract: Contract = chain.w3.eth.contract(
-            address=chain.w3.to_checksum_address(address), abi=artifact("AuctionMarket")["abi"]
-        )
         #: the shared funds ledger the market inherits
         self.ledger = FundsClient(chain, self.contract)
         self._clock: SlotClock | None = None
@@ -146,20 +140,6 @@ class AuctionClient:
         return str(self.contract.address)
 
     # -- plumbing ------------------------------------------------------------------------
-    def _send(self, fn: Any, sender: Sender, what: str) -> Any:
-        data = self.contract.encode_abi(fn.abi_element_identifier, args=fn.args)
-        return self.chain.send({"to": self.contract.address, "data": data}, sender, what=what)
-
-    def events(self, receipt: Any, name: str) -> list[dict[str, Any]]:
-        """Decoded ``name`` events of ``receipt`` (as plain dicts)."""
-        return [dict(e["args"]) for e in getattr(self.contract.events, name)().process_receipt(receipt, errors=DISCARD)]
-
-    def logs(self, name: str, from_block: int = 0, **filters: Any) -> list[dict[str, Any]]:
-        """Every ``name`` event since ``from_block`` matching the indexed ``filters``."""
-        event = getattr(self.contract.events, name)()
-        found = event.get_logs(from_block=from_block, argument_filters=filters or None)
-        return [dict(e["args"]) | {"blockNumber": e["blockNumber"]} for e in found]
-
     # -- clock ---------------------------------------------------------------------------
     @property
     def clock(self) -> SlotClock:

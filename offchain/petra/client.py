@@ -21,15 +21,12 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
-from web3.contract import Contract
 from web3.exceptions import ContractLogicError
-from web3.logs import DISCARD
 
 from ..common.funds import Funds, FundsClient
 from ..common.slots import SlotConfig
-from ..kernel.artifacts import artifact
 from ..kernel.chain import Chain
-from ..kernel.contracts import deploy
+from ..kernel.contracts import ContractClient, deploy
 from ..kernel.reverts import failure_from
 from .errors import PetraError
 
@@ -312,31 +309,11 @@ class Trade:
         return self.asset_pieces[0]
 
 
-class _Client:
-    def __init__(self, chain: Chain, address: str, name: str) -> None:
-        self.chain = chain
-        self.contract: Contract = chain.w3.eth.contract(
-            address=chain.w3.to_checksum_address(address), abi=artifact(name)["abi"]
-        )
-
-    @property
-    def address(self) -> str:
-        return str(self.contract.address)
-
-    def _send(self, fn: Any, sender: Sender, what: str, value: int = 0) -> Any:
-        data = self.contract.encode_abi(fn.abi_element_identifier, args=fn.args)
-        return self.chain.send({"to": self.contract.address, "data": data, "value": value}, sender, what=what)
-
-    def events(self, receipt: Any, name: str) -> list[dict[str, Any]]:
-        """Decoded ``name`` events of ``receipt`` (as plain dicts)."""
-        return [dict(e["args"]) for e in getattr(self.contract.events, name)().process_receipt(receipt, errors=DISCARD)]
-
-
 def _address(sender: Sender) -> str:
     return sender if isinstance(sender, str) else sender.address
 
 
-class FiatClient(_Client):
+class FiatClient(ContractClient):
     """The DSO's ``FiatToken`` (cents, 2 decimals): issue, redeem, balances."""
 
     def __init__(self, chain: Chain, address: str) -> None:
@@ -370,7 +347,7 @@ class FiatClient(_Client):
         return int(self.contract.functions.totalRedeemed().call())
 
 
-class PetraClient(_Client):
+class PetraClient(ContractClient):
     """Typed access to one ``PetraMarket`` deployment on ``chain``."""
 
     def __init__(self, chain: Chain, address: str) -> None:

@@ -15,13 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from web3.contract import Contract
-from web3.logs import DISCARD
 
 from ..common.funds import ETHER, Funds, FundsClient
-from ..kernel.artifacts import artifact
 from ..kernel.chain import Chain
-from ..kernel.contracts import deploy
+from ..kernel.contracts import ContractClient, deploy
 from . import eip712
 from .eip712 import EnergyClaim, OfferStatus, Trade, TradeKind
 from .errors import OfferNotFoundError, StaleRecordError
@@ -74,14 +71,11 @@ class FundedTrade:
         return self.record.kind
 
 
-class PriWattClient:
+class PriWattClient(ContractClient):
     """Typed access to one ``PriWattMarket`` deployment on ``chain``."""
 
     def __init__(self, chain: Chain, address: str) -> None:
-        self.chain = chain
-        self.contract: Contract = chain.w3.eth.contract(
-            address=chain.w3.to_checksum_address(address), abi=artifact("PriWattMarket")["abi"]
-        )
+        super().__init__(chain, address, "PriWattMarket")
         #: the shared funds ledger the market inherits
         self.ledger = FundsClient(chain, self.contract)
 
@@ -96,19 +90,7 @@ class PriWattClient:
         )
         return cls(chain, contract.address)
 
-    @property
-    def address(self) -> str:
-        return str(self.contract.address)
-
     # -- plumbing ------------------------------------------------------------------------
-    def _send(self, fn: Any, sender: Sender, what: str) -> Any:
-        data = self.contract.encode_abi(fn.abi_element_identifier, args=fn.args)
-        return self.chain.send({"to": self.contract.address, "data": data}, sender, what=what)
-
-    def events(self, receipt: Any, name: str) -> list[dict[str, Any]]:
-        """Decoded ``name`` events of ``receipt`` (as plain dicts)."""
-        return [dict(e["args"]) for e in getattr(self.contract.events, name)().process_receipt(receipt, errors=DISCARD)]
-
     def _logs(self, name: str, from_block: int = 0, **filters: Any) -> list[Any]:
         return list(getattr(self.contract.events, name)().get_logs(from_block=from_block, argument_filters=filters))
 

@@ -19,13 +19,11 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 from eth_utils import event_abi_to_log_topic
-from web3.contract import Contract
 from web3.logs import DISCARD
 
 from ..common.slots import SlotClock, SlotConfig
-from ..kernel.artifacts import artifact
 from ..kernel.chain import Chain
-from ..kernel.contracts import call_or_raise, deploy
+from ..kernel.contracts import ContractClient, call_or_raise, deploy
 from ..kernel.errors import ConfigError
 from .errors import SharesError
 
@@ -143,7 +141,7 @@ def _clock_args(clock: SlotConfig) -> tuple[int, int, int, int, int]:
     return clock.as_args()
 
 
-class PlantClient:
+class PlantClient(ContractClient):
     """Typed access to one ``SharedPvPlant`` on ``chain``.
 
     ``zone`` names the plant's time zone for local days (the chain stores only its UTC
@@ -151,10 +149,7 @@ class PlantClient:
     """
 
     def __init__(self, chain: Chain, address: str, *, zone: str = "Europe/Vienna") -> None:
-        self.chain = chain
-        self.contract: Contract = chain.w3.eth.contract(
-            address=chain.w3.to_checksum_address(address), abi=artifact("SharedPvPlant")["abi"]
-        )
+        super().__init__(chain, address, "SharedPvPlant")
         genesis, epoch, slot_seconds, offset, dst = call_or_raise(self.contract.functions.slotConfig(), "slotConfig")
         config = SlotConfig(zone=zone, genesis=int(genesis), epoch=int(epoch), slot_seconds=int(slot_seconds))
         if config.as_args()[3:] != (int(offset), int(dst)):
@@ -191,20 +186,6 @@ class PlantClient:
             sender=sender,
         )
         return cls(chain, contract.address, zone=clock.zone)
-
-    @property
-    def address(self) -> str:
-        return str(self.contract.address)
-
-    # -- plumbing ------------------------------------------------------------------------
-    def _send(self, fn: Any, sender: Sender, what: str, on_broadcast: Callable[[Any], None] | None = None) -> Any:
-        data = self.contract.encode_abi(fn.abi_element_identifier, args=fn.args)
-        return self.chain.send(
-            {"to": self.contract.address, "data": data}, sender, what=what, on_broadcast=on_broadcast
-        )
-
-    def _call(self, fn: Any, what: str) -> Any:
-        return call_or_raise(fn, what)
 
     # -- owners --------------------------------------------------------------------------
     def transfer(
@@ -320,14 +301,11 @@ class PlantClient:
         return OwnerRevoked(*where, str(a["owner"]), str(a["successor"]), int(a["effectiveSlot"]), int(a["defaultBp"]))
 
 
-class RegistryClient:
+class RegistryClient(ContractClient):
     """Typed access to the ``SharedPvRegistry``: the consortium creates plants, anyone lists them."""
 
     def __init__(self, chain: Chain, address: str) -> None:
-        self.chain = chain
-        self.contract: Contract = chain.w3.eth.contract(
-            address=chain.w3.to_checksum_address(address), abi=artifact("SharedPvRegistry")["abi"]
-        )
+        super().__init__(chain, address, "SharedPvRegistry")
 
     @classmethod
     def deploy(cls, chain: Chain, *, sender: Sender, governor: str | None = None) -> RegistryClient:

@@ -16,13 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from web3.contract import Contract
-from web3.logs import DISCARD
 
 from ..common.funds import ETHER, Funds, FundsClient
-from ..kernel.artifacts import artifact
 from ..kernel.chain import Chain
-from ..kernel.contracts import deploy
+from ..kernel.contracts import ContractClient, deploy
 from .eip712 import CommitToPay, Terms, ctp_digest
 from .receipts import EnergyReceipt
 
@@ -117,14 +114,11 @@ class Settlement:
         )
 
 
-class MarketClient:
+class MarketClient(ContractClient):
     """Typed access to one ``SpbMarket`` deployment on ``chain``."""
 
     def __init__(self, chain: Chain, address: str) -> None:
-        self.chain = chain
-        self.contract: Contract = chain.w3.eth.contract(
-            address=chain.w3.to_checksum_address(address), abi=artifact("SpbMarket")["abi"]
-        )
+        super().__init__(chain, address, "SpbMarket")
         #: the shared funds ledger the market inherits (deposit, withdraw, withdraw_to, funds)
         self.ledger = FundsClient(chain, self.contract)
 
@@ -135,20 +129,6 @@ class MarketClient:
         address = sender if isinstance(sender, str) else sender.address
         contract = deploy(chain, "SpbMarket", address, account_fee, payment_asset, sender=sender)
         return cls(chain, contract.address)
-
-    @property
-    def address(self) -> str:
-        return str(self.contract.address)
-
-    # -- plumbing ------------------------------------------------------------------------
-    def _send(self, fn: Any, sender: Sender, what: str, value: int = 0) -> Any:
-        # Encode only: Chain.send estimates gas once and turns a refusal into the decoded error.
-        data = self.contract.encode_abi(fn.abi_element_identifier, args=fn.args)
-        return self.chain.send({"to": self.contract.address, "data": data, "value": value}, sender, what=what)
-
-    def events(self, receipt: Any, name: str) -> list[dict[str, Any]]:
-        """Decoded ``name`` events of ``receipt`` (as plain dicts)."""
-        return [dict(e["args"]) for e in getattr(self.contract.events, name)().process_receipt(receipt, errors=DISCARD)]
 
     # -- governance ----------------------------------------------------------------------
     def set_manufacturer(self, manufacturer: str, authorized: bool, *, sender: Sender) -> Any:
