@@ -14,11 +14,9 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import to_checksum_address
 
-from ..kernel.crypto import keccak256
+from ..kernel import eip712 as typed
 from .errors import BookError, OrderSignatureError
 
 __all__ = [
@@ -38,12 +36,6 @@ __all__ = [
 
 DOMAIN_NAME = "GridLedger Auction Market"
 DOMAIN_VERSION = "1"
-_DOMAIN_TYPE = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
 ORDER_TYPE = [
     {"name": "owner", "type": "address"},
     {"name": "slot", "type": "uint64"},
@@ -143,29 +135,17 @@ class SignedOrder:
 
 def typed_data(order: Order, chain_id: int, market: str) -> dict[str, Any]:
     """The full EIP-712 message of ``order`` (for wallets: ``eth_signTypedData_v4``)."""
-    return {
-        "types": {"EIP712Domain": _DOMAIN_TYPE, "Order": ORDER_TYPE},
-        "primaryType": "Order",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": to_checksum_address(market),
-        },
-        "message": order.message(),
-    }
+    return typed.typed_data(DOMAIN_NAME, DOMAIN_VERSION, "Order", ORDER_TYPE, order.message(), chain_id, market)
 
 
 def order_digest(order: Order, chain_id: int, market: str) -> bytes:
     """The order id: EIP-712 digest (equals ``AuctionMarket.hashOrder``)."""
-    signable = encode_typed_data(full_message=typed_data(order, chain_id, market))
-    return keccak256(b"\x19" + signable.version + signable.header + signable.body)
+    return typed.digest(typed_data(order, chain_id, market))
 
 
 def sign_order(order: Order, private_key: Any, chain_id: int, market: str) -> SignedOrder:
     """The owner's EIP-712 signature over ``order`` (low-s, 65 bytes r || s || v)."""
-    signed = Account.sign_message(encode_typed_data(full_message=typed_data(order, chain_id, market)), private_key)
-    return SignedOrder(order, bytes(signed.signature))
+    return SignedOrder(order, typed.sign(typed_data(order, chain_id, market), private_key))
 
 
 def recover_order_signer(signed: SignedOrder, chain_id: int, market: str) -> str:
@@ -174,9 +154,7 @@ def recover_order_signer(signed: SignedOrder, chain_id: int, market: str) -> str
     if signed.signature is None:
         raise OrderSignatureError("a posted order has no signature to check")
     try:
-        signer = Account.recover_message(
-            encode_typed_data(full_message=typed_data(signed.order, chain_id, market)), signature=signed.signature
-        )
+        signer = typed.recover(typed_data(signed.order, chain_id, market), signed.signature)
     except Exception as exc:  # noqa: BLE001 - eth_account raises several types for bad bytes
         raise OrderSignatureError(f"malformed order signature: {exc}") from exc
     if signer != signed.order.owner:

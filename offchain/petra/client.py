@@ -17,14 +17,13 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
 from web3.exceptions import ContractLogicError
 
 from ..common.funds import Funds, FundsClient
 from ..common.slots import SlotConfig
+from ..kernel import eip712 as typed
 from ..kernel.chain import Chain
 from ..kernel.contracts import ContractClient, deploy
 from ..kernel.reverts import failure_from
@@ -244,31 +243,11 @@ class MintOrder:
     def typed_data(self, chain_id: int, market: str) -> dict[str, Any]:
         message = dict(zip([f["name"] for f in MINT_ORDER_TYPE], self.as_args(), strict=True))
         message["to"] = to_checksum_address(self.to)
-        return {
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "MintOrder": MINT_ORDER_TYPE,
-            },
-            "primaryType": "MintOrder",
-            "domain": {
-                "name": DOMAIN_NAME,
-                "version": "1",
-                "chainId": chain_id,
-                "verifyingContract": to_checksum_address(market),
-            },
-            "message": message,
-        }
+        return typed.typed_data(DOMAIN_NAME, "1", "MintOrder", MINT_ORDER_TYPE, message, chain_id, market)
 
     def sign(self, key: LocalAccount | bytes, chain_id: int, market: str) -> bytes:
         """The DSO's EIP-712 signature over this order for one market on one chain."""
-        private = key.key if isinstance(key, LocalAccount) else key
-        signable = encode_typed_data(full_message=self.typed_data(chain_id, market))
-        return bytes(Account.sign_message(signable, private).signature)
+        return typed.sign(self.typed_data(chain_id, market), key)
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,9 @@ import enum
 from dataclasses import dataclass, replace
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import to_checksum_address
 
-from ..kernel.crypto import keccak256
+from ..kernel import eip712 as typed
 
 __all__ = [
     "DOMAIN_NAME",
@@ -46,12 +44,6 @@ DOMAIN_VERSION = "1"
 BPS = 10_000
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
-_DOMAIN_TYPE = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
 CLAIM_TYPE = [
     {"name": "claimId", "type": "bytes32"},
     {"name": "seller", "type": "address"},
@@ -182,54 +174,30 @@ class Trade:
         return replace(self, deadline=deadline, nonce=nonce)
 
 
-def _domain(chain_id: int, market: str) -> dict[str, Any]:
-    return {
-        "name": DOMAIN_NAME,
-        "version": DOMAIN_VERSION,
-        "chainId": chain_id,
-        "verifyingContract": to_checksum_address(market),
-    }
-
-
-def _typed(primary: str, fields: list[dict[str, str]], message: dict[str, Any], chain_id: int, market: str) -> Any:
-    return encode_typed_data(
-        full_message={
-            "types": {"EIP712Domain": _DOMAIN_TYPE, primary: fields},
-            "primaryType": primary,
-            "domain": _domain(chain_id, market),
-            "message": message,
-        }
-    )
-
-
-def _digest(signable: Any) -> bytes:
-    return keccak256(b"\x19" + signable.version + signable.header + signable.body)
-
-
-def _sign(signable: Any, private_key: Any) -> bytes:
-    """Sign with a raw key (bytes / hex) or a ``LocalAccount``."""
-    key = getattr(private_key, "key", private_key)
-    return bytes(Account.sign_message(signable, key).signature)
+def _typed(
+    primary: str, fields: list[dict[str, str]], message: dict[str, Any], chain_id: int, market: str
+) -> dict[str, Any]:
+    return typed.typed_data(DOMAIN_NAME, DOMAIN_VERSION, primary, fields, message, chain_id, market)
 
 
 def claim_digest(claim: EnergyClaim, chain_id: int, market: str) -> bytes:
     """EIP-712 digest of a claim (equals ``PriWattMarket.claimDigest``)."""
-    return _digest(_typed("EnergyClaim", CLAIM_TYPE, claim.message(), chain_id, market))
+    return typed.digest(_typed("EnergyClaim", CLAIM_TYPE, claim.message(), chain_id, market))
 
 
 def sign_claim(claim: EnergyClaim, dso_key: Any, chain_id: int, market: str) -> bytes:
     """The DSO's signature (65 bytes r‖s‖v) over a claim."""
-    return _sign(_typed("EnergyClaim", CLAIM_TYPE, claim.message(), chain_id, market), dso_key)
+    return typed.sign(_typed("EnergyClaim", CLAIM_TYPE, claim.message(), chain_id, market), dso_key)
 
 
 def trade_struct_hash(trade: Trade) -> bytes:
     """EIP-712 ``hashStruct`` of a record: what the contract stores (status bits aside)."""
-    return bytes(_typed("Trade", TRADE_TYPE, trade.message(), 1, ZERO_ADDRESS).body)
+    return bytes(typed.signable(_typed("Trade", TRADE_TYPE, trade.message(), 1, ZERO_ADDRESS)).body)
 
 
 def trade_id(trade: Trade, chain_id: int, market: str) -> bytes:
     """The trade id of a funded record: its EIP-712 digest (equals ``PriWattMarket.tradeId``)."""
-    return _digest(_typed("Trade", TRADE_TYPE, trade.message(), chain_id, market))
+    return typed.digest(_typed("Trade", TRADE_TYPE, trade.message(), chain_id, market))
 
 
 def _settlement(trade_id_: bytes, seller_bps: int, deadline: int, chain_id: int, market: str) -> Any:
@@ -238,12 +206,12 @@ def _settlement(trade_id_: bytes, seller_bps: int, deadline: int, chain_id: int,
 
 
 def settlement_digest(trade_id_: bytes, seller_bps: int, deadline: int, chain_id: int, market: str) -> bytes:
-    return _digest(_settlement(trade_id_, seller_bps, deadline, chain_id, market))
+    return typed.digest(_settlement(trade_id_, seller_bps, deadline, chain_id, market))
 
 
 def sign_settlement(key: Any, trade_id_: bytes, seller_bps: int, deadline: int, chain_id: int, market: str) -> bytes:
     """A party's (or the DSO's) co-signature of an escrow split: ``seller_bps`` of 10,000 to the seller."""
-    return _sign(_settlement(trade_id_, seller_bps, deadline, chain_id, market), key)
+    return typed.sign(_settlement(trade_id_, seller_bps, deadline, chain_id, market), key)
 
 
 def _state(trade_id_: bytes, cumulative: int, chain_id: int, market: str) -> Any:
@@ -252,9 +220,9 @@ def _state(trade_id_: bytes, cumulative: int, chain_id: int, market: str) -> Any
 
 
 def channel_state_digest(trade_id_: bytes, cumulative: int, chain_id: int, market: str) -> bytes:
-    return _digest(_state(trade_id_, cumulative, chain_id, market))
+    return typed.digest(_state(trade_id_, cumulative, chain_id, market))
 
 
 def sign_channel_state(key: Any, trade_id_: bytes, cumulative: int, chain_id: int, market: str) -> bytes:
     """The buyer's signature of a channel's new cumulative amount."""
-    return _sign(_state(trade_id_, cumulative, chain_id, market), key)
+    return typed.sign(_state(trade_id_, cumulative, chain_id, market), key)

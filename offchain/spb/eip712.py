@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_abi import encode as abi_encode
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import to_checksum_address
 
+from ..kernel import eip712 as typed
 from ..kernel.crypto import keccak256
 
 __all__ = [
@@ -43,12 +42,7 @@ __all__ = [
 DOMAIN_NAME = "GridLedger SPB Market"
 DOMAIN_VERSION = "1"
 
-DOMAIN_TYPE = [
-    {"name": "name", "type": "string"},
-    {"name": "version", "type": "string"},
-    {"name": "chainId", "type": "uint256"},
-    {"name": "verifyingContract", "type": "address"},
-]
+DOMAIN_TYPE = typed.DOMAIN_TYPE
 CTP_TYPE = [
     {"name": "consumer", "type": "address"},
     {"name": "accountId", "type": "uint64"},
@@ -121,32 +115,14 @@ class CommitToPay:
 
 
 def domain(chain_id: int, market: str) -> dict[str, Any]:
-    return {
-        "name": DOMAIN_NAME,
-        "version": DOMAIN_VERSION,
-        "chainId": chain_id,
-        "verifyingContract": to_checksum_address(market),
-    }
+    return typed.domain(DOMAIN_NAME, DOMAIN_VERSION, chain_id, market)
 
 
 def typed_data(
     primary: str, fields: list[dict[str, str]], message: dict[str, Any], chain_id: int, market: str
 ) -> dict[str, Any]:
     """The full EIP-712 message (``encode_typed_data(full_message=...)``) of one market type."""
-    return {
-        "types": {"EIP712Domain": DOMAIN_TYPE, primary: fields},
-        "primaryType": primary,
-        "domain": domain(chain_id, market),
-        "message": message,
-    }
-
-
-def _signable(primary: str, fields: list[dict[str, str]], message: dict[str, Any], chain_id: int, market: str) -> Any:
-    return encode_typed_data(full_message=typed_data(primary, fields, message, chain_id, market))
-
-
-def _digest(signable: Any) -> bytes:
-    return keccak256(b"\x19" + signable.version + signable.header + signable.body)
+    return typed.typed_data(DOMAIN_NAME, DOMAIN_VERSION, primary, fields, message, chain_id, market)
 
 
 def contract_hash(energy_wh: int, rate: int, salt: bytes, meter_key: str) -> bytes:
@@ -160,13 +136,12 @@ def contract_hash(energy_wh: int, rate: int, salt: bytes, meter_key: str) -> byt
 
 def ctp_digest(ctp: CommitToPay, chain_id: int, market: str) -> bytes:
     """The CTP id: EIP-712 digest of ``ctp`` (equals ``SpbMarket.hashCommitment``)."""
-    return _digest(_signable("CommitToPay", CTP_TYPE, ctp.message(), chain_id, market))
+    return typed.digest(typed_data("CommitToPay", CTP_TYPE, ctp.message(), chain_id, market))
 
 
 def sign_ctp(ctp: CommitToPay, private_key: Any, chain_id: int, market: str) -> bytes:
     """The consumer's EIP-712 signature (65 bytes r||s||v) over ``ctp``."""
-    signed = Account.sign_message(_signable("CommitToPay", CTP_TYPE, ctp.message(), chain_id, market), private_key)
-    return bytes(signed.signature)
+    return typed.sign(typed_data("CommitToPay", CTP_TYPE, ctp.message(), chain_id, market), private_key)
 
 
 def erc_message(ctp_id: bytes, price: int, energy_wh: int, coe_root: bytes, leaf_index: int, timestamp: int) -> dict:
@@ -208,7 +183,7 @@ def erc_digest(
 ) -> bytes:
     """EIP-712 digest of an ERC (equals ``SpbMarket.hashReceipt``)."""
     data = erc_typed_data(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp, chain_id, market)
-    return _digest(encode_typed_data(full_message=data))
+    return typed.digest(data)
 
 
 def sign_erc(
@@ -224,28 +199,26 @@ def sign_erc(
 ) -> bytes:
     """A leaf key's EIP-712 signature over an ERC."""
     data = erc_typed_data(ctp_id, price, energy_wh, coe_root, leaf_index, timestamp, chain_id, market)
-    return bytes(Account.sign_message(encode_typed_data(full_message=data), private_key).signature)
+    return typed.sign(data, private_key)
 
 
 def coe_registration_digest(root: bytes, verifier: str, chain_id: int, market: str) -> bytes:
     msg = {"root": root, "verifier": to_checksum_address(verifier)}
-    return _digest(_signable("CoERegistration", COE_REGISTRATION_TYPE, msg, chain_id, market))
+    return typed.digest(typed_data("CoERegistration", COE_REGISTRATION_TYPE, msg, chain_id, market))
 
 
 def sign_coe_registration(private_key: Any, root: bytes, verifier: str, chain_id: int, market: str) -> bytes:
     """A leaf key's proof of possession for registering CoE ``root`` with ``verifier``."""
     msg = {"root": root, "verifier": to_checksum_address(verifier)}
-    signable = _signable("CoERegistration", COE_REGISTRATION_TYPE, msg, chain_id, market)
-    return bytes(Account.sign_message(signable, private_key).signature)
+    return typed.sign(typed_data("CoERegistration", COE_REGISTRATION_TYPE, msg, chain_id, market), private_key)
 
 
 def account_certificate_digest(owner: str, certificate_id: bytes, chain_id: int, market: str) -> bytes:
     msg = {"owner": to_checksum_address(owner), "certificateId": certificate_id}
-    return _digest(_signable("AccountCertificate", ACCOUNT_CERTIFICATE_TYPE, msg, chain_id, market))
+    return typed.digest(typed_data("AccountCertificate", ACCOUNT_CERTIFICATE_TYPE, msg, chain_id, market))
 
 
 def sign_account_certificate(private_key: Any, owner: str, certificate_id: bytes, chain_id: int, market: str) -> bytes:
     """A distributor's certificate that lets ``owner`` open one energy account."""
     msg = {"owner": to_checksum_address(owner), "certificateId": certificate_id}
-    signable = _signable("AccountCertificate", ACCOUNT_CERTIFICATE_TYPE, msg, chain_id, market)
-    return bytes(Account.sign_message(signable, private_key).signature)
+    return typed.sign(typed_data("AccountCertificate", ACCOUNT_CERTIFICATE_TYPE, msg, chain_id, market), private_key)
