@@ -69,6 +69,7 @@ class ContractClient:
         sender: LocalAccount | str,
         what: str,
         value: int = 0,
+        *,
         on_broadcast: Callable[[Any], None] | None = None,
     ) -> Any:
         data = self.contract.encode_abi(fn.abi_element_identifier, args=fn.args)

@@ -203,7 +203,7 @@ class PlantClient(ContractClient):
         ``on_broadcast(tx_hash)`` is called once the node accepted the transaction (agents
         journal the hash before the receipt exists)."""
         fn = self.contract.functions.movePortions(to, first_slot, last_slot, amount_bp)
-        return self._send(fn, sender, "movePortions", on_broadcast)
+        return self._send(fn, sender, "movePortions", on_broadcast=on_broadcast)
 
     def transfer_slots(self, to: str, slots: range, amount_bp: int, *, sender: Sender) -> Any:
         """:meth:`transfer` over a ``range`` of slots (e.g. ``plant.clock.day_slots(date)``)."""
