@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -129,6 +130,8 @@ class PriWattDayPart:
         self.failures: dict[str, int] = defaultdict(int)
         self.paid: dict[int, int] = defaultdict(int)
         self.received: dict[int, int] = defaultdict(int)
+        #: wall-clock seconds this part spent, by phase (what it adds to the day)
+        self.seconds: dict[str, float] = defaultdict(float)
 
     # -- setup -----------------------------------------------------------------------------
     def _identities(self, ctx: DayContext, role: str, h: int) -> Callable[[], Identity]:
@@ -144,6 +147,13 @@ class PriWattDayPart:
         return make
 
     def setup(self, ctx: DayContext) -> SlotActions:
+        started = time.monotonic()
+        try:
+            return self._setup(ctx)
+        finally:
+            self.seconds["setup"] += time.monotonic() - started
+
+    def _setup(self, ctx: DayContext) -> SlotActions:
         from ..routing import BackboneCluster
 
         self.client = client = PriWattClient(ctx.chain, ctx.deployed["PriWattMarket"])
@@ -197,6 +207,13 @@ class PriWattDayPart:
 
     # -- one slot --------------------------------------------------------------------------
     def on_slot(self, ctx: DayContext, state: SlotState) -> SlotActions:
+        started = time.monotonic()
+        try:
+            return self._on_slot(ctx, state)
+        finally:
+            self.seconds["slots"] += time.monotonic() - started
+
+    def _on_slot(self, ctx: DayContext, state: SlotState) -> SlotActions:
         actions = SlotActions()
         residual = list(state.residual_wh)  # what is left, as this part's own flows reduce it
 
@@ -339,10 +356,12 @@ class PriWattDayPart:
 
     # -- end of day ------------------------------------------------------------------------
     def finish(self, ctx: DayContext) -> DayOutcome:
+        started = time.monotonic()
         try:
             self._close_channel()
         finally:
             self.close()
+        self.seconds["finish"] += time.monotonic() - started
         payments = {h.index: self.paid.get(h.index, 0) - self.received.get(h.index, 0) for h in ctx.households}
         disputed = sum(e["disputed"] for e in self.escrows)
         ch = self.channel_result
@@ -363,6 +382,7 @@ class PriWattDayPart:
                 "backbone_nodes": BACKBONE_NODES,
                 "failures": dict(self.failures),
                 "ask_eur_per_kwh": ASK_EUR,
+                "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
             },
         )
 
