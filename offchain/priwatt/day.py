@@ -339,9 +339,13 @@ class PriWattDayPart:
         except (PriWattError, TimeoutError) as exc:
             self.failures[f"escrow: {type(exc).__name__}"] += 1
             return
-        settled = self.client.contract.events.EscrowSettled().get_logs(
-            from_block=0, argument_filters={"offerId": out.offer_id}
-        )
+        settled = [  # the filter is checked on the answer: some nodes answer a topic filter with other logs
+            e
+            for e in self.client.contract.events.EscrowSettled().get_logs(
+                from_block=0, argument_filters={"offerId": out.offer_id}
+            )
+            if bytes(e["args"]["offerId"]) == out.offer_id
+        ]
         tx = "0x" + bytes(settled[0]["transactionHash"]).hex() if settled else ""
         self.paid[b] += out.to_seller
         self.received[s] += out.to_seller
