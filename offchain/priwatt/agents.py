@@ -258,18 +258,21 @@ class SellerAgent(_Agent):
         meter: str,
         gas_funder: Callable[[str], None] | None = None,
         strategy: ConcessionStrategy | None = None,
+        identities: Callable[[], Identity] | None = None,
     ) -> None:
         super().__init__(name, client, network, state_path)
         self.meter = meter
         self.gas_funder = gas_funder
         self.strategy = strategy
+        #: where the per-offer identities come from (default: fresh random keys)
+        self.identities = identities or Identity.fresh
 
     def identity(self, offer_id: bytes) -> Identity:
         return Identity.from_json(self._trade(offer_id)["identity"])
 
     async def new_offer(self, dso: DsoAgent | bytes, energy_wh: int, slots: tuple[int, int], ask_price: int) -> Trade:
         """Fresh addresses, a DSO claim over the backbone, and the offer on the board."""
-        me = Identity.fresh()
+        me = self.identities()
         await self.network.join(me.msg_private)
         if self.gas_funder is not None:
             self.gas_funder(me.address)  # a fresh address needs ether for gas (e.g. from a mixer or faucet)
@@ -390,10 +393,13 @@ class BuyerAgent(_Agent):
         *,
         gas_funder: Callable[[str], None] | None = None,
         strategy: ConcessionStrategy | None = None,
+        identities: Callable[[], Identity] | None = None,
     ) -> None:
         super().__init__(name, client, network, state_path)
         self.gas_funder = gas_funder
         self.strategy = strategy
+        #: where the per-trade identities come from (default: fresh random keys)
+        self.identities = identities or Identity.fresh
 
     def find(self, query: BoardQuery) -> list[BoardOffer]:
         now = int(self.client.chain.w3.eth.get_block("latest")["timestamp"])
@@ -401,7 +407,7 @@ class BuyerAgent(_Agent):
 
     async def new_identity(self, deposit: int) -> Identity:
         """Fresh addresses for one trade, joined to the backbone, with ``deposit`` in the market."""
-        me = Identity.fresh()
+        me = self.identities()
         await self.network.join(me.msg_private)
         if self.gas_funder is not None:
             self.gas_funder(me.address)

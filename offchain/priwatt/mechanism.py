@@ -27,4 +27,5 @@ MECHANISM = Mechanism(
     ),
     demo="offchain.priwatt.demo:run",
     demo_title="PriWatt: auction board, a micropayment channel for a long delivery, an escrow with a dispute",
+    day="offchain.priwatt.day:factory",
 )
