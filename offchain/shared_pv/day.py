@@ -29,6 +29,7 @@ data (``DayOutcome.data``), not to IPFS.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -81,9 +82,18 @@ class SharedPvDayPart:
         #: household -> day slot index -> Wh its building meter saw (load minus its own rooftop PV)
         self.metered: dict[int, dict[int, int]] = {}
         self.local_time: dict[int, str] = {}
+        #: wall-clock seconds this part took, per phase (what it adds to the day)
+        self.seconds = {"setup": 0.0, "slots": 0.0, "finish": 0.0}
 
     # -- setup -------------------------------------------------------------------------------
     def setup(self, ctx: DayContext) -> SlotActions:
+        started = time.monotonic()
+        try:
+            return self._setup(ctx)
+        finally:
+            self.seconds["setup"] += time.monotonic() - started
+
+    def _setup(self, ctx: DayContext) -> SlotActions:
         plant = ctx.shared_plant
         if plant is None or len(plant.owners) < 2:
             return SlotActions(notes=["no shared PV plant in this community"])
@@ -107,6 +117,13 @@ class SharedPvDayPart:
 
     # -- slots -------------------------------------------------------------------------------
     def on_slot(self, ctx: DayContext, state: SlotState) -> SlotActions:
+        started = time.monotonic()
+        try:
+            return self._on_slot(ctx, state)
+        finally:
+            self.seconds["slots"] += time.monotonic() - started
+
+    def _on_slot(self, ctx: DayContext, state: SlotState) -> SlotActions:
         actions = SlotActions()
         plant = self.plant
         if plant is None:
@@ -199,6 +216,13 @@ class SharedPvDayPart:
 
     # -- finish ------------------------------------------------------------------------------
     def finish(self, ctx: DayContext) -> DayOutcome:
+        started = time.monotonic()
+        outcome = self._finish(ctx)
+        self.seconds["finish"] = time.monotonic() - started
+        data = {**outcome.data, "seconds": {k: round(v, 2) for k, v in self.seconds.items()}}
+        return DayOutcome(outcome.summary, outcome.gas, outcome.payments_wei, outcome.bills, outcome.links, data)
+
+    def _finish(self, ctx: DayContext) -> DayOutcome:
         plant, client = self.plant, self.client
         if plant is None or client is None:
             return DayOutcome("no shared PV plant in this community")

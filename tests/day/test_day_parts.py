@@ -56,7 +56,6 @@ def test_a_third_of_the_households_co_own_the_buildings_plant_and_their_pv_inclu
 
 def test_rooftop_pv_comes_from_the_projects_pv_model_with_cell_temperature():
     from offchain.app.day.community import pv_profile
-
     from offchain.common.slots import SlotClock
     from offchain.sim.pv import PvPanel, PvSite, simulate
 
