@@ -50,6 +50,8 @@ __all__ = ["SharedPvDayPart", "factory", "payments_from_events", "PLAN_EVERY", "
 PLAN_EVERY = 4
 #: smallest portion worth a transaction (basis points)
 MIN_TRANSFER_BP = 50
+#: off anvil, slots this many beyond the head's are still future when a transfer is mined
+FUTURE_MARGIN = 2
 
 
 def factory() -> SharedPvDayPart:
@@ -164,8 +166,12 @@ class SharedPvDayPart:
         plant, client = self.plant, self.client
         assert plant is not None and client is not None
         first, last = i + 1, min(i + PLAN_EVERY, ctx.n_slots - 1)
-        if ctx.network != "anvil":  # a compressed day's chain time may run ahead of the loop's slots
-            first = max(first, client.current_slot() - self.base_slot + 1)
+        if ctx.network != "anvil":
+            # a compressed day's chain time runs ahead of the loop's slots: plan only slots still
+            # future when the transfer is mined (a couple of blocks from now); read from the head's
+            # time (EthereumJS may answer calls against an older state than its receipts show)
+            now = int(ctx.chain.w3.eth.get_block("latest")["timestamp"])
+            first = max(first, (now - ctx.slot_start(0)) // ctx.slot_seconds + 1 + FUTURE_MARGIN)
         block = range(first, last + 1)
         if not block or not all(plant.forecast_wh[t] for t in block):
             return  # nothing left to plan, or the sun is not up in all of them
