@@ -87,3 +87,13 @@ def test_the_clearing_server_billed_both_owners_from_the_plants_events(part):
     # the CSV has a line per owner and slot, and a TOTAL per owner
     lines = part["bill_csv"].strip().splitlines()
     assert len(lines) == 1 + 2 * len(part["generation_wh"]) + 2
+
+
+def test_the_reports_local_prices_come_from_paid_trades_only_not_from_free_portion_flows(short_day, part):
+    slots = short_day["results"]["slots"]
+    delivered = {d["slot"] for d in part["deliveries"] if d["delivered_wh"]}
+    assert delivered and all(slots[i]["local_wh"] > 0 for i in delivered)
+    feed_in = short_day["results"]["meta"]["tariffs"]["feed_in_eur_per_kwh"]
+    for s in slots:
+        if s["local_price_eur_kwh"] is not None:
+            assert s["local_price_min_eur_kwh"] >= feed_in, s["time"]
