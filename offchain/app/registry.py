@@ -27,13 +27,16 @@ __all__ = [
     "command_modules",
 ]
 
-#: mechanism packages, in deploy / demo order
+#: mechanism packages, in deploy / demo order (and the trading day's slot order: shared PV
+#: first, because a co-owner's portion of the building's plant is its own generation behind the
+#: building's connection — settled before any market sees what is left; the grid's part covers
+#: every deficit, so a shared-PV part after it would find no receiver short)
 MECHANISMS: tuple[str, ...] = (
+    "offchain.shared_pv",
     "offchain.spb",
     "offchain.grid",
     "offchain.petra",
     "offchain.priwatt",
-    "offchain.shared_pv",
     "offchain.auction",
 )
 

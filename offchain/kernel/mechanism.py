@@ -29,6 +29,7 @@ The trading day's part protocol (the loop lives in ``offchain/app/day/``)::
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -57,7 +58,9 @@ __all__ = [
     "HouseholdInfo",
     "HouseholdSlot",
     "SlotActions",
+    "SharedPlant",
     "SlotState",
+    "split_by_key",
     "Tariffs",
 ]
 
@@ -183,6 +186,44 @@ class HouseholdSlot:
         return self.forecast_load_wh - self.forecast_pv_wh
 
 
+@dataclass(frozen=True)
+class SharedPlant:
+    """A PV plant co-owned by households of an apartment building (the shared-PV issue).
+
+    ``owners`` (household indices) hold the plant's output by the default key ``key_bp``
+    (basis points, Σ = 10,000); each owner's ``HouseholdSlot.pv_wh`` / ``forecast_pv_wh``
+    include its :meth:`split` of ``generation_wh`` / ``forecast_wh`` (per slot of the day).
+    ``owner_forecast_net_wh[k][i]``: owner ``owners[k]``'s forecast load minus its own
+    rooftop PV in slot ``i`` (what its agent plans with). ``zone``, ``date`` and
+    ``first_slot`` place slot 0 of the day on the local clock (``first_slot`` quarter hours
+    after local midnight of ``date``)."""
+
+    kwp: float
+    owners: tuple[int, ...]
+    key_bp: tuple[int, ...]
+    generation_wh: tuple[int, ...]
+    forecast_wh: tuple[int, ...]
+    owner_forecast_net_wh: tuple[tuple[int, ...], ...]
+    zone: str
+    date: dt.date
+    first_slot: int = 0
+
+    def split(self, wh: int) -> tuple[int, ...]:
+        """``wh`` split by the default key (:func:`split_by_key`)."""
+        return split_by_key(wh, self.key_bp)
+
+
+def split_by_key(wh: int, key_bp: Sequence[int]) -> tuple[int, ...]:
+    """``wh`` (≥ 0) split by a key in basis points summing to 10,000, largest remainder first:
+    the parts sum to ``wh`` exactly."""
+    exact = [wh * bp for bp in key_bp]
+    parts = [e // 10_000 for e in exact]
+    order = sorted(range(len(parts)), key=lambda k: (-(exact[k] % 10_000), k))
+    for k in order[: wh - sum(parts)]:
+        parts[k] += 1
+    return tuple(parts)
+
+
 @dataclass
 class SlotState:
     """One slot as the parts see it, in registry order.
@@ -287,6 +328,8 @@ class DayContext:
     addresses: dict[int, list[tuple[str, str, str]]] = field(default_factory=dict)
     #: set by the loop: chain time at which slot index i begins is ``slot_start(i)``
     slot_start: Callable[[int], int] = field(default=lambda i: 0)
+    #: the community's shared PV plant (an apartment building's co-owners), if it has one
+    shared_plant: SharedPlant | None = None
 
     def note_address(self, household: int, mechanism: str, role: str, address: str) -> None:
         self.addresses.setdefault(household, []).append((mechanism, role, address))

@@ -451,13 +451,21 @@ def bill_day(
     consumption: Mapping[str, Series],
     generation: Series,
     tariff: Tariff,
+    *,
+    slots: range | None = None,
 ) -> DayBill:
     """Bill local ``day`` (92, 96 or 100 slots) from the plant's ``events`` and the metered series.
 
     Every owner holding a portion in some slot of the day, and every owner with a
     consumption series, gets a bill; an owner holding portions without a consumption
-    series is refused (:class:`ClearingInputError`) — its allocation cannot be settled."""
-    slots = clock.day_slots(day)
+    series is refused (:class:`ClearingInputError`) — its allocation cannot be settled.
+    ``slots``: only these consecutive slots of the day (default: all of them; series
+    given by position are then indexed from the range's first slot)."""
+    whole = clock.day_slots(day)
+    if slots is None:
+        slots = whole
+    elif not slots or slots.step != 1 or slots.start < whole.start or slots.stop > whole.stop:
+        raise ClearingInputError(f"slots {slots!r} are not a non-empty run of the slots of {day} ({whole!r})")
     portions = portions_from_events(events, slots)
     canonical = {_canon(k): k for k in consumption}
     holders = {o for row in portions.values() for o, bp in row.items() if bp}
@@ -526,13 +534,24 @@ class ClearingServer:
         self.plant = plant
         self.tariff = tariff
 
-    def bill(self, day: dt.date, consumption: Mapping[str, Series], generation: Series) -> DayBill:
-        """Bill local ``day``; only slots that are already past can be billed (their portions are final)."""
-        slots = self.plant.clock.day_slots(day)
+    def bill(
+        self,
+        day: dt.date,
+        consumption: Mapping[str, Series],
+        generation: Series,
+        *,
+        slots: range | None = None,
+        from_block: int = 0,
+    ) -> DayBill:
+        """Bill local ``day`` (or only ``slots`` of it); only slots that are already past can be
+        billed (their portions are final). ``from_block``: the plant's first block (its history
+        is read from there)."""
+        billed = slots if slots is not None else self.plant.clock.day_slots(day)
         current = self.plant.current_slot()
-        if slots.stop - 1 >= current:
+        if billed and billed.stop - 1 >= current:
             raise ClearingError(
-                f"{day} is not over yet (its last slot {slots.stop - 1}, current slot {current}): "
+                f"{day} is not over yet (its last slot {billed.stop - 1}, current slot {current}): "
                 "portions of future or current slots may still change"
             )
-        return bill_day(self.plant.history(), self.plant.clock, day, consumption, generation, self.tariff)
+        events = self.plant.history(from_block)
+        return bill_day(events, self.plant.clock, day, consumption, generation, self.tariff, slots=slots)

@@ -274,6 +274,8 @@ class PlantClient(ContractClient):
         )
         out: list[PlantEvent] = []
         for log in logs:
+            if str(log["address"]).lower() != self.address.lower():
+                continue  # a node that answers a filter loosely (EthereumJS 0.9) gives others' logs too
             event = self._decode(log)
             if event is not None:
                 out.append(event)

@@ -29,4 +29,5 @@ MECHANISM = Mechanism(
     commands=("offchain.shared_pv.commands.shares", "offchain.shared_pv.commands.clearing"),
     demo="offchain.shared_pv.demo:run",
     demo_title="shared PV plant: portions and clearing",
+    day="offchain.shared_pv.day:factory",
 )

@@ -276,6 +276,7 @@ def run_day(
             account=account,
             ipfs_api=ipfs_api,
             slot_start=slot_start,
+            shared_plant=community.shared_plant,
         )
         parts: list[DayPart] = []
         notes: dict[str, list[str]] = {}

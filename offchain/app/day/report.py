@@ -66,7 +66,10 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
     for i, row in enumerate(com.slots):
         fl = flows_by_slot[i]
         local = [f for f in fl if f.kind == "local"]
-        prices = [f.amount_wei * 1000 / f.energy_wh / t.wei_per_eur for f in local if f.energy_wh]
+        # prices of paid trades only (shared PV's portion flows move energy, not money)
+        paid = [f for f in local if f.energy_wh and f.amount_wei]
+        prices = [f.amount_wei * 1000 / f.energy_wh / t.wei_per_eur for f in paid]
+        paid_wh = sum(f.energy_wh for f in paid)
         local_wh = sum(f.energy_wh for f in local)
         slots.append(
             {
@@ -81,8 +84,8 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
                 "import_wh": sum(f.energy_wh for f in fl if f.kind == "grid_import"),
                 "export_wh": sum(f.energy_wh for f in fl if f.kind == "grid_export"),
                 "local_price_eur_kwh": round(
-                    sum(f.amount_wei for f in local) * 1000 / local_wh / t.wei_per_eur, 4
-                ) if local_wh else None,
+                    sum(f.amount_wei for f in paid) * 1000 / paid_wh / t.wei_per_eur, 4
+                ) if paid_wh else None,
                 "local_price_min_eur_kwh": round(min(prices), 4) if prices else None,
                 "local_price_max_eur_kwh": round(max(prices), 4) if prices else None,
             }

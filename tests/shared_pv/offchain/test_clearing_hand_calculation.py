@@ -121,3 +121,27 @@ def test_a_day_that_is_not_over_is_not_billed(plant, owners):
     consumption = {o: [0] * 96 for o in owners}
     with pytest.raises(ClearingError, match="not over yet"):
         ClearingServer(plant, TARIFF).bill(DAY, consumption, [0] * 96)
+
+
+def test_a_run_of_the_days_slots_is_billed_alone_with_the_same_lines_and_a_range_outside_it_is_refused(
+    plant, owners, owner_keys, chain
+):
+    from offchain.shared_pv.clearing import bill_day
+    from offchain.shared_pv.errors import ClearingInputError
+
+    slots = plant.clock.day_slots(DAY)
+    plant.transfer(owners[1], slots[48], slots[49], 1_000, sender=owner_keys[0])
+    advance_past(chain, plant, DAY)
+    consumption = {o: (lambda s, wh=wh: wh) for o, wh in zip(owners, (500, 200, 1_000), strict=True)}
+    gen = generation(lambda slot: slot - slots.start)
+    whole = ClearingServer(plant, TARIFF).bill(DAY, consumption, gen)
+    noon = range(slots[46], slots[54])
+    part = ClearingServer(plant, TARIFF).bill(DAY, consumption, gen, slots=noon)
+
+    def key(x):
+        return (x.slot, x.owner, x.portion_bp, x.allocated_wh, x.net)
+
+    assert part.slots == noon and [key(x) for x in part.lines] == [key(x) for x in whole.lines if x.slot in noon]
+    assert sum(t.allocated_wh for t in part.totals.values()) == 4 * 4_000  # all four sunny slots lie in 46-53
+    with pytest.raises(ClearingInputError, match="not a non-empty run"):
+        bill_day(plant.history(), plant.clock, DAY, consumption, gen, TARIFF, slots=range(slots[90], slots[-1] + 5))
