@@ -27,14 +27,16 @@ __all__ = [
     "command_modules",
 ]
 
-#: mechanism packages, in deploy / demo order
+#: mechanism packages, in deploy / demo order; the trading day runs their parts in this order,
+#: each on what the earlier ones left, so the grid (the supplier of last resort: it covers every
+#: deficit it sees) comes after the local markets
 MECHANISMS: tuple[str, ...] = (
     "offchain.spb",
-    "offchain.grid",
     "offchain.petra",
     "offchain.priwatt",
     "offchain.shared_pv",
     "offchain.auction",
+    "offchain.grid",
 )
 
 #: benches of the infrastructure (not of one mechanism): name → ``"module:function(argv) -> int"``
