@@ -3,10 +3,10 @@
 The DSO (the operator: the deployer is governor, DSO and ``FiatToken`` issuer of the deployed
 ``PetraMarket``) splits the community over two feeders (households 0, 2, 4, … on feeder 1,
 1, 3, 5, … on feeder 2) with a small exchange limit per slot, so trades across feeders are
-capped by it. Every fourth slot, for the hour ahead, it takes the residual the earlier parts
-left in the current slot as the forecast of that hour (a persistence forecast), matches
-households with a surplus ≥ :data:`MIN_WH` per slot to households with a deficit (largest
-first, within the feeders' headroom) and, per pair, mints a production asset to the seller and
+capped by it. In a slot where the earlier parts left a residual worth trading (at most one
+round an hour), it trades the hour ahead, taking that residual as the hour's forecast (a
+persistence forecast): households with a surplus ≥ :data:`MIN_WH` per slot are matched to
+households with a deficit (largest first, within the feeders' headroom) and, per pair, mints a production asset to the seller and
 a consumption asset to the buyer (registering each prosumer on its first mint); the seller
 posts an ask, the buyer accepts it with ``limitPrice`` = the utility tariff. The first time a
 feeder caps a pair, the buyer first tries the whole portion and the chain's refusal
@@ -51,7 +51,7 @@ EXCHANGE_LIMIT_W = 200
 ASK_EUR_PER_KWH = 0.19
 #: what a buyer deposits when its free balance runs short (cents)
 DEPOSIT_CENTS = 500
-#: slots per trading round: every HOUR-th slot the part trades the next HOUR slots
+#: a round trades the next HOUR slots; the next round comes HOUR slots later at the earliest
 HOUR = 4
 
 
@@ -114,6 +114,8 @@ class PetraDayPart:
         self.mints = 0
         self.deliveries = 0
         self.paid_wei: dict[int, int] = defaultdict(int)
+        self.next_round = 0
+        self.rounds = 0
 
     # -- helpers -------------------------------------------------------------------------
     def _feeder(self, h: int) -> int:
@@ -168,10 +170,11 @@ class PetraDayPart:
     def on_slot(self, ctx: DayContext, state: SlotState) -> SlotActions:
         actions = SlotActions()
         self._deliver(state, actions)
-        last = min(state.index + HOUR, ctx.n_slots - 1)
-        if state.index % HOUR == 0 and last > state.index:
+        if any(not t.recorded and t.last < state.index for t in self.trades):
             self._record_deliveries(ctx)
-            self._trade(ctx, state, state.index + 1, last)
+        last = min(state.index + HOUR, ctx.n_slots - 1)
+        if state.index >= self.next_round and last > state.index and self._trade(ctx, state, state.index + 1, last):
+            self.next_round = state.index + HOUR  # at most one round per hour
         return actions
 
     def _deliver(self, state: SlotState, actions: SlotActions) -> None:
@@ -203,16 +206,20 @@ class PetraDayPart:
             t.recorded = True
             self.deliveries += 1
 
-    def _trade(self, ctx: DayContext, state: SlotState, first: int, last: int) -> None:
+    def _trade(self, ctx: DayContext, state: SlotState, first: int, last: int) -> bool:
+        """One round: pairs for day slots ``first..last`` from the residual seen now; True if any traded."""
         assert self.market is not None
         market = self.market
         offer = {h: -r // 10 * 10 for h, r in enumerate(state.residual_wh) if -r >= MIN_WH}
         need = {h: r // 10 * 10 for h, r in enumerate(state.residual_wh) if r >= MIN_WH}
+        if not offer or not need:
+            return False
         headroom = {(f, d): EXCHANGE_LIMIT_W for f in (1, 2) for d in ("export", "import")}
         slots = last - first + 1
         # the hour's market slots; later if the market's clock already passed them (assets lie ahead)
         m_first = max(self.base + first, market.current_slot() + 1)
         m_last = m_first + slots - 1
+        traded = len(self.trades)
         for b in sorted(need, key=lambda h: -need[h]):
             for s in sorted(offer, key=lambda h: -offer[h]):
                 wanted = min(need[b], offer[s])
@@ -263,6 +270,8 @@ class PetraDayPart:
                 need[b] -= capped // 4
                 if need[b] < MIN_WH:
                     break
+        self.rounds += len(self.trades) > traded
+        return len(self.trades) > traded
 
     def finish(self, ctx: DayContext) -> DayOutcome:
         assert self.market is not None
@@ -289,6 +298,7 @@ class PetraDayPart:
                 "exchange_limit_w": EXCHANGE_LIMIT_W,
                 "ask_cents_per_mwh": self.ask,
                 "limit_cents_per_mwh": self.limit,
+                "rounds": self.rounds,
                 "trades": len(self.trades),
                 "mints": self.mints,
                 "traded_wh": traded,

@@ -24,7 +24,7 @@ def test_the_dso_minted_assets_that_sellers_posted_and_buyers_accepted_on_chain(
     assert ops["postOffer"] == ops["accept"] == petra["trades"]
     for t in petra["trade_list"]:
         assert t["seller"] != t["buyer"] and t["cost_cents"] > 0 and t["tx"].startswith("0x")
-        assert t["slots"][1] - t["slots"][0] == 3  # the hour ahead
+        assert 0 <= t["slots"][1] - t["slots"][0] <= 3  # the hour ahead (or what is left of the day)
 
 
 def test_a_feeder_limit_capped_a_trade_and_the_chain_refused_the_whole_portion(short_day):
