@@ -115,6 +115,7 @@ class PetraDayPart:
         self.deliveries = 0
         self.paid_wei: dict[int, int] = defaultdict(int)
         self.next_round = 0
+        self.too_small = 0
         self.rounds = 0
 
     # -- helpers -------------------------------------------------------------------------
@@ -234,6 +235,9 @@ class PetraDayPart:
                 if capped <= 0:
                     self.capped.append({"slot": state.index, "seller": s, "buyer": b, "wanted_w": power, "got_w": 0})
                     continue
+                if capped * slots * self.ask < 4_000_000:  # under a cent: the fiat token cannot price it
+                    self.too_small += 1
+                    continue
                 for h in (s, b):
                     self._register(ctx, h)
                 seller, buyer = self._account(ctx, s), self._account(ctx, b)
@@ -299,6 +303,7 @@ class PetraDayPart:
                 "ask_cents_per_mwh": self.ask,
                 "limit_cents_per_mwh": self.limit,
                 "rounds": self.rounds,
+                "skipped_under_a_cent": self.too_small,
                 "trades": len(self.trades),
                 "mints": self.mints,
                 "traded_wh": traded,
