@@ -27,17 +27,18 @@ __all__ = [
     "command_modules",
 ]
 
-#: mechanism packages, in deploy / demo order (and the trading day's slot order: shared PV
-#: first, because a co-owner's portion of the building's plant is its own generation behind the
-#: building's connection — settled before any market sees what is left; the grid's part covers
-#: every deficit, so a shared-PV part after it would find no receiver short)
+#: mechanism packages, in deploy / demo order; the trading day runs their parts in this order,
+#: each on what the earlier ones left: shared PV first (a co-owner's portion of the building's
+#: plant is its own generation behind the building's connection, settled before any market sees
+#: what is left), then the local markets, and the grid last (the supplier of last resort: it
+#: covers every deficit it sees)
 MECHANISMS: tuple[str, ...] = (
     "offchain.shared_pv",
     "offchain.spb",
-    "offchain.grid",
     "offchain.petra",
     "offchain.priwatt",
     "offchain.auction",
+    "offchain.grid",
 )
 
 #: benches of the infrastructure (not of one mechanism): name → ``"module:function(argv) -> int"``

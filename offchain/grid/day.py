@@ -55,8 +55,6 @@ def payments_from_events(
 
 class GridDayPart:
     name = "grid"
-    #: the battery covers whatever deficit the local markets leave: in each slot it acts after them
-    last_resort = True
 
     def __init__(self) -> None:
         self.client: GridClient | None = None

@@ -38,4 +38,5 @@ MECHANISM = Mechanism(
     commands=("offchain.petra.commands.petra",),
     demo="offchain.petra.demo:run",
     demo_title="PETra assets and offers within feeder limits",
+    day="offchain.petra.day:factory",
 )

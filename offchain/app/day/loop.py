@@ -304,9 +304,6 @@ def run_day(
         from zoneinfo import ZoneInfo
 
         day_start = dt.datetime.combine(options.site.date, dt.time(0), ZoneInfo(clock_zone))
-        # in a slot, a supplier of last resort (``last_resort = True``: the grid's battery covers every
-        # deficit) acts after the local markets, whatever its registry position
-        slot_order = sorted(zip(in_day, parts, strict=True), key=lambda mp: bool(getattr(mp[1], "last_resort", False)))
         for i, row in enumerate(community.slots):
             target = slot_start(i)
             if is_anvil:
@@ -317,7 +314,7 @@ def run_day(
             local = (day_start + dt.timedelta(minutes=15 * (community.first_slot + i))).strftime("%H:%M")
             state = SlotState(i, i, target, local, row, [s.net_wh for s in row])
             recorder.slot = i
-            for m, part in slot_order:
+            for m, part in zip(in_day, parts, strict=True):
                 recorder.mechanism = m.name
                 actions: SlotActions = part.on_slot(ctx, state)
                 for f in actions.flows:
