@@ -24,8 +24,6 @@ from .reconcile import net_payments_from_events
 __all__ = ["build_results", "write_report", "GWEI_PRICES", "HEADLINE", "reports_dir"]
 
 GWEI_PRICES = (3, 4.5, 20)
-#: mechanisms of the product that this branch's registry does not hold yet
-NOT_REGISTERED_HERE = ("petra", "priwatt", "shared_pv", "auction")
 #: headline key → label (shown on the page with data-key; the browser test compares them with results.json)
 HEADLINE = {
     "households": "households",
@@ -307,7 +305,7 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
             "phase_seconds": {k: round(v, 2) for k, v in run.phase_seconds.items()},
             "elapsed_s": round(run.elapsed, 2),
             "mechanisms_in_day": run.parts,
-            "mechanisms_not_in_day": [*run.not_in_day, *(m for m in NOT_REGISTERED_HERE if m not in run.parts)],
+            "mechanisms_not_in_day": list(run.not_in_day),
             "summaries": {name: o.summary for name, o in run.outcomes.items()},
             "notes": run.notes,
             "part_data": {name: _jsonable(dict(o.data)) for name, o in run.outcomes.items()},
