@@ -96,6 +96,7 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
         for h, wei in outcome.payments_wei.items():
             onchain[int(h)] += int(wei)
     bills = {b["household"]: b for o in run.outcomes.values() for b in o.bills}
+    grid_outcome = run.outcomes.get("grid")
     households = []
     for info in com.households:
         h = info.index
@@ -129,7 +130,8 @@ def build_results(run: DayRun, chain: Chain) -> dict[str, Any]:
                 "export_wh": exported,
                 "local_paid_wei": local_paid,
                 "local_received_wei": local_received,
-                "grid_paid_onchain_wei": onchain[h] - local_paid + local_received,
+                # what the grid's part charged on chain (its deliveries), as its outcome reports it
+                "grid_paid_onchain_wei": int(grid_outcome.payments_wei.get(h, 0)) if grid_outcome else 0,
                 "net_onchain_wei": onchain[h],
                 "utility_offchain_wei": offchain_import,
                 "feed_in_credit_wei": feed_in,
