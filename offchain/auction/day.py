@@ -18,9 +18,12 @@ from those readings (short: charged the imbalance price plus penalty; long: cred
 minus the penalty). Per slot with something to trade: one ``submitClearing``, one
 ``settle``, one ``settleDeviations``; slots where no bid meets an ask send nothing.
 
-The market is deployed by this part on a clock compressed to the day (one market slot per
-day slot on anvil; a few seconds per slot on other chains), so the same part runs on
-PoA devnets; its address is added to the day's deployment as ``AuctionMarketDay``.
+On anvil the part trades on the deployed ``AuctionMarket`` (real-time 15-minute slots: each
+day slot clears the next market slot whose challenge window is still open, settles at its
+gate one or two day slots later and reconciles after it; at the end anvil's clock is moved
+past the last gate). On chains whose time cannot be moved (PoA devnets, any RPC) it
+deploys a market of its own on a clock of a few seconds per slot and adds it to the day's
+deployment as ``AuctionMarketDay``.
 """
 
 from __future__ import annotations
@@ -50,9 +53,11 @@ from .errors import AuctionError
 from .orders import Side
 from .solver import AccountLimits, FeederLimits, Grid
 
-__all__ = ["AuctionDayPart", "factory", "payments_from_events", "MARKET_KEY"]
+__all__ = ["AuctionDayPart", "factory", "payments_from_events", "MARKET_KEY", "REGISTRY_KEY"]
 
-#: the key of this part's market in the day's deployment
+#: the registry's market (real-time slots; used on anvil) and the key of the compressed-clock
+#: market this part deploys on chains whose time it cannot move (PoA devnets, any RPC)
+REGISTRY_KEY = "AuctionMarket"
 MARKET_KEY = "AuctionMarketDay"
 #: smallest order worth signing (Wh)
 MIN_ORDER_WH = 20
@@ -78,7 +83,7 @@ def payments_from_events(
     records (``ClearingSubmitted``) of every settled slot (``SlotSettled``) — a buyer pays its
     amount plus the grid fee, a seller receives its amount — and ``DeviationSettled``
     (charged minus credited)."""
-    address = deployed.get(MARKET_KEY)
+    address = deployed.get(MARKET_KEY) or deployed.get(REGISTRY_KEY)
     if not address:
         return {}
     net: dict[int, int] = defaultdict(int)
@@ -139,19 +144,26 @@ class AuctionDayPart:
     def setup(self, ctx: DayContext) -> SlotActions:
         chain, op = ctx.chain, ctx.operator
         self.anvil = ctx.network == "anvil"
-        # one market slot per day slot on anvil (time is moved there); a few seconds elsewhere
-        self.market_seconds = ctx.slot_seconds if self.anvil else max(4, 4 * ctx.slot_seconds)
-        self.window = max(1, self.market_seconds // 3)
-        self.margin = 0 if self.anvil else 3
-        genesis = ctx.slot_start(0) if self.anvil else int(chain.w3.eth.get_block("latest")["timestamp"])
-        day = dt.datetime.fromtimestamp(genesis, dt.UTC).date()
-        clock = SlotConfig.compressed("Europe/Vienna", genesis, day, self.market_seconds)
-        self.market = market = AuctionClient.deploy(
-            chain, sender=op, clock=clock, timing=Timing(self.window, 1, 8), params=DEFAULT_PARAMS
-        )
-        if not isinstance(ctx.deployed, dict):
-            raise AuctionError("the day's deployment must be a dict to record the auction's market")
-        ctx.deployed[MARKET_KEY] = market.address
+        if self.anvil and REGISTRY_KEY in ctx.deployed:
+            # the deployed market (real-time 15-minute slots): the day moves anvil's time slot by slot
+            self.market = market = AuctionClient(chain, ctx.deployed[REGISTRY_KEY])
+            self.market_seconds = market.clock.config.slot_seconds
+            self.window = market.timing().challenge_window
+            self.margin = 0
+        else:
+            # a chain whose time cannot be moved: a market of the day's own on a clock of a few seconds
+            self.market_seconds = max(4, 4 * ctx.slot_seconds)
+            self.window = max(1, self.market_seconds // 3)
+            self.margin = 3
+            genesis = int(chain.w3.eth.get_block("latest")["timestamp"])
+            day = dt.datetime.fromtimestamp(genesis, dt.UTC).date()
+            clock = SlotConfig.compressed("Europe/Vienna", genesis, day, self.market_seconds)
+            self.market = market = AuctionClient.deploy(
+                chain, sender=op, clock=clock, timing=Timing(self.window, 1, 8), params=DEFAULT_PARAMS
+            )
+            if not isinstance(ctx.deployed, dict):
+                raise AuctionError("the day's deployment must be a dict to record the auction's market")
+            ctx.deployed[MARKET_KEY] = market.address
         self.tariffs = ctx.tariffs
         market.set_feeder(FEEDER, 10**9, 10**9, sender=op)
         market.deposit(DSO_DEPOSIT_WEI, sender=op)
@@ -328,6 +340,7 @@ class AuctionDayPart:
                 "orders": len(signed),
                 "volume_wh": clearing.volume_wh,
                 "price_eur_kwh": round(eur_per_kwh, 4),
+                "price_wei_per_mwh": price,
                 "delivered_wh": sum(given.values()),
                 "taken_wh": sum(taken.values()),
                 "clearing_tx": tx,

@@ -23,7 +23,7 @@ def test_the_auction_clears_settles_and_reconciles_midday_slots_on_its_own_marke
     data = _auction(short_day)
     assert data["clearings"] > 0, "the noon slots have PV surplus to sell and forecast needs to buy"
     assert data["settlements"] == data["reconciliations"] == data["clearings"]
-    assert short_day["results"]["meta"]["deployed"]["AuctionMarketDay"] == data["market"]
+    assert short_day["results"]["meta"]["deployed"]["AuctionMarket"] == data["market"]  # anvil: the deployed market
     assert data["traded_wh"] == sum(s["volume_wh"] for s in data["slots"]) > 0
 
 
@@ -84,3 +84,68 @@ def test_the_auction_moves_no_more_energy_than_the_residual_and_keeps_every_slot
     data = _auction(short_day)
     delivered = sum(s["delivered_wh"] for s in data["slots"])
     assert delivered > 0  # sellers really delivered into the pool
+
+
+# -- the part on its own: a slot in which needs are still left when the auction's turn comes --------
+
+
+def test_when_needs_are_left_buyers_take_energy_locally_and_deviations_are_settled_both_ways(tmp_path):
+    """One seller (forecasts 400 Wh to spare, really has 300) and two buyers (forecast 200 and
+    150 Wh, really need 250 and 100): 350 Wh clear; the seller delivers 300 (short 50: charged),
+    the first buyer takes its 200, the second only 100 (long 50: credited); the money in the
+    part's outcome equals what the events and the raw logs show."""
+    import random
+
+    from eth_account import Account
+    from rich.console import Console
+
+    from offchain.auction.day import AuctionDayPart, payments_from_events
+    from offchain.auction.deploy import deploy
+    from offchain.kernel.anvil import EmbeddedAnvil, anvil_keys
+    from offchain.kernel.mechanism import DayContext, HouseholdInfo, HouseholdSlot, SlotState, Tariffs
+
+    from tests.day.rawlogs import auction as raw
+
+    with EmbeddedAnvil() as chain:
+        operator = anvil_keys(1)[0]
+        deployed = deploy(chain, operator, {})
+        keys: dict = {}
+
+        def account(role, h):
+            if (role, h) not in keys:
+                keys[(role, h)] = key = Account.create()
+                chain.w3.provider.make_request("anvil_setBalance", [key.address, hex(10**20)])
+            return keys[(role, h)]
+
+        homes = [HouseholdInfo(i, f"H{i:02d}", 3000.0, 5.0 if i == 0 else 0.0) for i in range(3)]
+        now = int(chain.w3.eth.get_block("latest")["timestamp"])
+        ctx = DayContext(
+            chain=chain, operator=operator, deployed=deployed, households=homes, n_slots=1, slot_seconds=900,
+            tariffs=Tariffs(), console=Console(quiet=True), workdir=tmp_path, rng=random.Random(3),
+            network="anvil", account=account, ipfs_api=lambda: "", slot_start=lambda i: now + 900 * i,
+        )  # fmt: skip
+        part = AuctionDayPart()
+        part.setup(ctx)
+        try:
+            # (load, pv, forecast load, forecast pv): the residual is the actual net (no earlier part moved anything)
+            rows = [HouseholdSlot(100, 400, 100, 500), HouseholdSlot(250, 0, 200, 0), HouseholdSlot(100, 0, 150, 0)]
+            state = SlotState(0, 0, now, "12:00", rows, [r.net_wh for r in rows])
+            actions = part.on_slot(ctx, state)
+        finally:
+            outcome = part.finish(ctx)
+        flows = sorted((f.seller, f.buyer, f.energy_wh, f.kind) for f in actions.flows)
+        assert flows == [(0, 1, 200, "local"), (0, 2, 100, "local")]
+        price = part.slots[0]["price_eur_kwh"]
+        assert 0.08 < price < 0.30 and part.slots[0]["volume_wh"] == 350
+        wei_per_mwh = part.slots[0]["price_wei_per_mwh"]
+        assert all(f.amount_wei == f.energy_wh * wei_per_mwh // 10**6 for f in actions.flows)
+        dev = outcome.data["deviations"]
+        assert (dev["short_wh"], dev["long_wh"]) == (50, 50)
+        assert dev["charged_wei"] > 0 and dev["credited_wei"] > 0 and dev["unpaid_wei"] == 0
+        paid = dict(outcome.payments_wei)
+        assert paid[0] < 0 < paid[1] and paid[2] > 0
+        assert sum(paid.values()) == outcome.data["dso_received_wei"] > 0
+        owner_of = {keys[("auction-trader", h)].address.lower(): h for h in range(3)}
+        assert payments_from_events(chain, deployed, owner_of) == paid
+        names = {a: f"H{h:02d}" for a, h in owner_of.items()}
+        assert raw.net(chain, deployed, names) == {f"H{h:02d}": v for h, v in paid.items()}

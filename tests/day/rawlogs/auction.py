@@ -18,7 +18,7 @@ RECORD = 49  # owner 20 | side 1 | energy 4 | amount 12 | fee 12
 
 def net(chain, deployed: dict, owner: dict[str, str]) -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
-    market = deployed.get("AuctionMarketDay")
+    market = deployed.get("AuctionMarketDay") or deployed.get("AuctionMarket")
     if not market:
         return {}
     settled = {}  # slot -> hash of the records that were paid
