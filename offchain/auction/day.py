@@ -121,6 +121,7 @@ class AuctionDayPart:
         self.traders: dict[int, TraderAgent] = {}
         self.household_of: dict[str, int] = {}
         self.pending: list[_Pending] = []
+        self.last_slot = 0
         self.paid: dict[int, int] = defaultdict(int)
         self.fees: dict[int, int] = defaultdict(int)
         self.clearing_prices: dict[int, float] = {}
@@ -159,7 +160,7 @@ class AuctionDayPart:
             day = dt.datetime.fromtimestamp(genesis, dt.UTC).date()
             clock = SlotConfig.compressed("Europe/Vienna", genesis, day, self.market_seconds)
             self.market = market = AuctionClient.deploy(
-                chain, sender=op, clock=clock, timing=Timing(self.window, 1, 8), params=DEFAULT_PARAMS
+                chain, sender=op, clock=clock, timing=Timing(self.window, 1, 192), params=DEFAULT_PARAMS
             )
             if not isinstance(ctx.deployed, dict):
                 raise AuctionError("the day's deployment must be a dict to record the auction's market")
@@ -272,7 +273,9 @@ class AuctionDayPart:
         market = self.market
         now = self._now()
         self._advance(ctx, now)
-        slot = self._target_slot(now)
+        # a market slot per day slot: on a fast chain day slots may come quicker than market slots
+        slot = max(self._target_slot(now), self.last_slot + 1)
+        self.last_slot = slot
         expiry = market.clock.slot_start(slot)
         signed = []
         for h, s in enumerate(state.households):
@@ -362,7 +365,10 @@ class AuctionDayPart:
     def finish(self, ctx: DayContext) -> DayOutcome:
         assert self.market is not None
         try:
-            deadline = time.monotonic() + 120
+            last_due = max(
+                (self.market.clock.slot_start(p.slot) + self.market_seconds for p in self.pending), default=0
+            )
+            deadline = time.monotonic() + 60 + max(0, last_due - self._now())  # chain seconds still to come
             while self.pending:
                 now = self._now()
                 self._advance(ctx, now)
