@@ -1,9 +1,9 @@
 """The per-slot double auction's part of the trading day: the community's market of last resort.
 
 It runs last (after SPB, the grid and the other parts). In every slot each household's agent
-forecasts what is left for it — its forecast net (load − PV) minus what the earlier parts
-already moved for it in this slot (its own trades) — and signs a bid for a forecast need or
-an ask for a forecast surplus (EIP-712, :class:`~offchain.auction.agents.TraderAgent`). The
+forecasts what is left for it — its forecast need (or surplus) minus what the earlier parts
+already bought (or sold) for it in this slot (its own trades) — and signs a bid for a need
+left or an ask for a surplus left (EIP-712, :class:`~offchain.auction.agents.TraderAgent`). The
 orders travel to the operator over real routing backbone processes (a ``BackboneCluster`` of
 TCP node processes, one ``RegularNode`` per household and one for the operator,
 ``ArbTransport``). The operator (:class:`~offchain.auction.agents.OperatorAgent`) keeps the
@@ -139,10 +139,23 @@ class AuctionDayPart:
         self.charged = 0
         self.credited = 0
         self.unpaid = 0
+        self.seconds: dict[str, float] = {}
         self.dso_received = 0  # fees + rounding + deviation charges − credits: the operator's (DSO's) net
 
     # -- setup -----------------------------------------------------------------------------
     def setup(self, ctx: DayContext) -> SlotActions:
+        with self._timed("setup"):
+            return self._setup(ctx)
+
+    @contextlib.contextmanager
+    def _timed(self, phase: str) -> Any:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.monotonic() - started
+
+    def _setup(self, ctx: DayContext) -> SlotActions:
         chain, op = ctx.chain, ctx.operator
         self.anvil = ctx.network == "anvil"
         if self.anvil and REGISTRY_KEY in ctx.deployed:
@@ -269,6 +282,10 @@ class AuctionDayPart:
 
     # -- one slot --------------------------------------------------------------------------
     def on_slot(self, ctx: DayContext, state: SlotState) -> SlotActions:
+        with self._timed("slots"):
+            return self._on_slot(ctx, state)
+
+    def _on_slot(self, ctx: DayContext, state: SlotState) -> SlotActions:
         assert self.market is not None and self.transport is not None
         market = self.market
         now = self._now()
@@ -279,14 +296,17 @@ class AuctionDayPart:
         expiry = market.clock.slot_start(slot)
         signed = []
         for h, s in enumerate(state.households):
-            # the agent's forecast of what is left: its forecast net minus what the earlier parts moved for it
-            moved = s.net_wh - state.residual_wh[h]
-            left = s.forecast_net_wh - moved
+            # the agent's forecast of what is left: its forecast need (surplus) minus what the earlier
+            # parts already bought (sold) for it in this slot; it never turns a forecast need into an ask
+            # (energy it was given beyond the forecast was used) nor a forecast surplus into a bid
+            moved = s.net_wh - state.residual_wh[h]  # > 0 bought for it, < 0 sold for it
+            forecast = s.forecast_net_wh
+            left = max(0, forecast - max(moved, 0)) if forecast > 0 else min(0, forecast - min(moved, 0))
             if abs(left) < MIN_ORDER_WH:
                 continue
             wh = min(abs(left), CAP_WH)
-            forecast = Forecast(pv_wh=0, load_wh=wh) if left > 0 else Forecast(pv_wh=wh, load_wh=0)
-            order = self.traders[h].order_for(slot, forecast, expiry=expiry)
+            what = Forecast(pv_wh=0, load_wh=wh) if left > 0 else Forecast(pv_wh=wh, load_wh=0)
+            order = self.traders[h].order_for(slot, what, expiry=expiry)
             if order is not None:
                 signed.append((h, order))
         sides = {o.order.side for _h, o in signed}
@@ -363,6 +383,12 @@ class AuctionDayPart:
 
     # -- end of day ------------------------------------------------------------------------
     def finish(self, ctx: DayContext) -> DayOutcome:
+        with self._timed("finish"):
+            outcome = self._finish(ctx)
+        outcome.data["seconds"].update({k: round(v, 2) for k, v in self.seconds.items()})  # type: ignore[index]
+        return outcome
+
+    def _finish(self, ctx: DayContext) -> DayOutcome:
         assert self.market is not None
         try:
             last_due = max(
@@ -421,6 +447,7 @@ class AuctionDayPart:
                 "dso_received_wei": self.dso_received,
                 "deposit_wei": DEPOSIT_WEI,
                 "backbone_nodes": self.backbone_nodes,
+                "seconds": {},  # wall-clock seconds this part took per phase (filled in by finish)
             },
         )
 

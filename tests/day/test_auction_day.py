@@ -90,7 +90,7 @@ def test_the_auction_moves_no_more_energy_than_the_residual_and_keeps_every_slot
 
 
 def test_when_needs_are_left_buyers_take_energy_locally_and_deviations_are_settled_both_ways(tmp_path):
-    """One seller (forecasts 400 Wh to spare, really has 300) and two buyers (forecast 200 and
+    """A night slot with only a forecast error to buy sends nothing. Then one seller (forecasts 400 Wh to spare, really has 300) and two buyers (forecast 200 and
     150 Wh, really need 250 and 100): 350 Wh clear; the seller delivers 300 (short 50: charged),
     the first buyer takes its 200, the second only 100 (long 50: credited); the money in the
     part's outcome equals what the events and the raw logs show."""
@@ -127,9 +127,15 @@ def test_when_needs_are_left_buyers_take_energy_locally_and_deviations_are_settl
         part = AuctionDayPart()
         part.setup(ctx)
         try:
+            # a night slot whose needs an earlier part covered: H01 used 100 Wh more than it forecast and
+            # H02 50 less; neither turns that into an ask, so only a bid is left: nothing can match, nothing is sent
+            night = [HouseholdSlot(100, 0, 100, 0), HouseholdSlot(300, 0, 200, 0), HouseholdSlot(50, 0, 100, 0)]
+            block = chain.w3.eth.block_number
+            assert part.on_slot(ctx, SlotState(0, 0, now, "02:00", night, [0, 0, 0])).flows == []
+            assert chain.w3.eth.block_number == block and part.orders == part.clearings == 0
             # (load, pv, forecast load, forecast pv): the residual is the actual net (no earlier part moved anything)
             rows = [HouseholdSlot(100, 400, 100, 500), HouseholdSlot(250, 0, 200, 0), HouseholdSlot(100, 0, 150, 0)]
-            state = SlotState(0, 0, now, "12:00", rows, [r.net_wh for r in rows])
+            state = SlotState(1, 1, now, "12:00", rows, [r.net_wh for r in rows])
             actions = part.on_slot(ctx, state)
         finally:
             outcome = part.finish(ctx)
