@@ -20,4 +20,5 @@ MECHANISM = Mechanism(
     commands=("offchain.auction.commands.auction",),
     demo="offchain.auction.demo:run",
     demo_title="per-slot double auction",
+    day="offchain.auction.day:factory",
 )
