@@ -46,17 +46,22 @@ def draw_all(results: dict[str, Any], out: Path) -> dict[str, str]:
     tr = results["meta"]["tariffs"]
     px = [s["index"] for s in slots if s["local_price_eur_kwh"] is not None]
     ax.plot(px, [s["local_price_eur_kwh"] for s in slots if s["local_price_eur_kwh"] is not None], "o",
-            color="#2a9d8f", ms=4, label="SPB trades: mean agreed price")  # fmt: skip
+            color="#2a9d8f", ms=4, label="local trades: mean price paid")  # fmt: skip
     ax.plot(px, [s["local_price_min_eur_kwh"] for s in slots if s["local_price_eur_kwh"] is not None], "_",
             color="#2a9d8f", label="min / max")  # fmt: skip
     ax.plot(px, [s["local_price_max_eur_kwh"] for s in slots if s["local_price_eur_kwh"] is not None], "_",
             color="#2a9d8f")  # fmt: skip
+    clearing = results["meta"]["part_data"].get("auction", {}).get("clearing_prices", {})
+    if clearing:  # the auction's uniform price per cleared slot (keys are slot indices)
+        cx = sorted(int(k) for k in clearing)
+        ax.plot(cx, [clearing[str(k)] if str(k) in clearing else clearing[k] for k in cx], "s",
+                color="#f4a261", ms=4, label="auction: clearing price")  # fmt: skip
     ax.axhline(tr["utility_eur_per_kwh"], color="#e63946", ls="--", label="utility tariff")
     ax.axhline(tr["feed_in_eur_per_kwh"], color="#457b9d", ls="--", label="feed-in tariff")
     ax.set_xticks(ticks, [labels[i] for i in ticks])
     ax.set_xlim(-1, len(x))
     ax.set_ylabel("€ per kWh")
-    ax.set_title("Trade prices per slot (bilateral, negotiated)")
+    ax.set_title("Prices per slot: local trades (all mechanisms) and the auction's uniform clearing price")
     ax.legend(fontsize=8, ncol=4)
     fig.tight_layout()
     files["prices"] = "prices.png"
