@@ -165,17 +165,31 @@ def _open_chain(options: DayOptions, stack: ExitStack, console: Console) -> Iter
 
 
 def _ipfs(options: DayOptions, stack: ExitStack, workdir: Path) -> Callable[[], str]:
-    from ...ipfs.node import JsIpfsNode, detached_api
+    from ...ipfs.node import IpfsNodeError, JsIpfsNode, detached_api
 
     running = detached_api()
     if running:
         return lambda: running
-    node = JsIpfsNode(workdir / "ipfs-repo", lifetime=3 * 3600)
+    nodes: list[JsIpfsNode] = []
+
+    def start() -> str:
+        # the node's ports are chosen free and bound seconds later, when the daemon is up: another
+        # process may take one in between (EADDRINUSE) — then start again on fresh ports
+        for attempt in range(3):
+            node = JsIpfsNode(workdir / f"ipfs-repo-{attempt}", lifetime=3 * 3600)
+            nodes.append(node)
+            try:
+                return node.start(120.0)
+            except IpfsNodeError as exc:
+                if "EADDRINUSE" not in str(exc) or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="day-ipfs")
-    future = pool.submit(node.start, 120.0)
+    future = pool.submit(start)
     stack.callback(pool.shutdown)
-    stack.callback(node.stop)
-    return lambda: future.result(timeout=180)
+    stack.callback(lambda: [node.stop() for node in nodes])
+    return lambda: future.result(timeout=400)
 
 
 def run_day(
