@@ -46,9 +46,9 @@ def draw_all(results: dict[str, Any], out: Path) -> dict[str, str]:
     tr = results["meta"]["tariffs"]
     px = [s["index"] for s in slots if s["local_price_eur_kwh"] is not None]
     ax.plot(px, [s["local_price_eur_kwh"] for s in slots if s["local_price_eur_kwh"] is not None], "o",
-            color="#2a9d8f", ms=4, label="local trades: mean price paid")  # fmt: skip
+            color="#2a9d8f", ms=4, label="local trades: paid per kWh delivered")  # fmt: skip
     ax.plot(px, [s["local_price_min_eur_kwh"] for s in slots if s["local_price_eur_kwh"] is not None], "_",
-            color="#2a9d8f", label="min / max")  # fmt: skip
+            color="#2a9d8f", label="min / max (a trade delivered short costs more per kWh)")  # fmt: skip
     ax.plot(px, [s["local_price_max_eur_kwh"] for s in slots if s["local_price_eur_kwh"] is not None], "_",
             color="#2a9d8f")  # fmt: skip
     clearing = results["meta"]["part_data"].get("auction", {}).get("clearing_prices", {})
