@@ -28,10 +28,8 @@ deployment as ``AuctionMarketDay``.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -44,7 +42,7 @@ from ..common.slots import SlotConfig
 from ..kernel.chain import Chain
 from ..kernel.crypto import public_key
 from ..kernel.mechanism import DayContext, DayOutcome, Flow, SlotActions, SlotState
-from ..routing import ArbTransport, BackboneCluster, RegularNode
+from ..routing import ArbTransport, BackgroundBackbone, RegularNode
 from .agents import Forecast, OperatorAgent, TraderAgent
 from .client import AuctionClient, Timing
 from .deploy import DEFAULT_PARAMS
@@ -112,9 +110,7 @@ class AuctionDayPart:
 
     def __init__(self, backbone_nodes: int = 3) -> None:
         self.backbone_nodes = backbone_nodes
-        self.cluster: BackboneCluster | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.thread: threading.Thread | None = None
+        self.backbone: BackgroundBackbone | None = None
         self.nodes: list[RegularNode] = []
         self.transport: ArbTransport | None = None
         self.market: AuctionClient | None = None
@@ -210,13 +206,11 @@ class AuctionDayPart:
             market, op, workdir / "operator.json", route_key=public_key(bytes(op.key)), grid=grid
         )
         # the backbone: node processes over TCP; one regular node per household and one for the operator
-        self.cluster = BackboneCluster(self.backbone_nodes, log_dir=ctx.workdir / "auction-backbone").start()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="auction-day-backbone", daemon=True)
-        self.thread.start()
-        self.nodes = [RegularNode([traders[h].key], self.cluster.addresses) for h in sorted(traders)]
-        self.nodes.append(RegularNode([op.key], self.cluster.addresses))
-        self._run(self._gather(*(n.start() for n in self.nodes)))
+        self.backbone = BackgroundBackbone(self.backbone_nodes, ctx.workdir / "auction-backbone", name="auction-day")
+        self.backbone.start()
+        self.nodes = [RegularNode([traders[h].key], self.backbone.addresses) for h in sorted(traders)]
+        self.nodes.append(RegularNode([op.key], self.backbone.addresses))
+        self.backbone.gather(n.start() for n in self.nodes)
         self.transport = ArbTransport(self.nodes)
         return SlotActions(
             notes=[
@@ -226,13 +220,9 @@ class AuctionDayPart:
             ]
         )
 
-    @staticmethod
-    async def _gather(*coros: Any) -> list[Any]:
-        return await asyncio.gather(*coros)
-
     def _run(self, coro: Any, timeout: float = 60.0) -> Any:
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+        assert self.backbone is not None
+        return self.backbone.run(coro, timeout)
 
     # -- the pipeline: settle at the gate, deviations after the slot -------------------------
     def _now(self) -> int:
@@ -454,13 +444,6 @@ class AuctionDayPart:
         )
 
     def close(self) -> None:
-        if self.loop is not None:
-            with contextlib.suppress(Exception):  # closing is best effort
-                self._run(self._gather(*(n.close() for n in self.nodes)), 10)
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            if self.thread is not None:
-                self.thread.join(5)
-            self.loop = None
-        if self.cluster is not None:
-            self.cluster.stop()
-            self.cluster = None
+        if self.backbone is not None:
+            self.backbone.close(n.close() for n in self.nodes)
+            self.backbone = None

@@ -26,9 +26,6 @@ proof-of-work stamped).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
@@ -118,9 +115,7 @@ class PriWattDayPart:
     name = "priwatt"
 
     def __init__(self) -> None:
-        self.cluster: Any = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.thread: threading.Thread | None = None
+        self.backbone: Any = None
         self.network: BackboneNetwork | None = None
         self.trades: dict[tuple[str, int], int] = defaultdict(int)
         self.channel: _Channel | None = None
@@ -154,17 +149,14 @@ class PriWattDayPart:
             self.seconds["setup"] += time.monotonic() - started
 
     def _setup(self, ctx: DayContext) -> SlotActions:
-        from ..routing import BackboneCluster
+        from ..routing import BackgroundBackbone
 
         self.client = client = PriWattClient(ctx.chain, ctx.deployed["PriWattMarket"])
         if not client.is_dso(ctx.operator.address):
             client.set_dso(ctx.operator.address, True, sender=ctx.operator)
         self.ask_per_wh = ctx.tariffs.wei_per_kwh(ASK_EUR) // 1000
-        self.cluster = BackboneCluster(BACKBONE_NODES, log_dir=ctx.workdir / "priwatt-backbone").start()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="priwatt-day-backbone", daemon=True)
-        self.thread.start()
-        self.network = network = BackboneNetwork(self.cluster.table, pow_bits=8)
+        self.backbone = BackgroundBackbone(BACKBONE_NODES, ctx.workdir / "priwatt-backbone", name="priwatt-day").start()
+        self.network = network = BackboneNetwork(self.backbone.table, pow_bits=8)
         # the DSO's view of each panel: its capacity per slot (kWp × 1/4 h), all day
         self.production = {
             f"meter-H{h.index:02d}": dict.fromkeys(range(ctx.n_slots), round(h.pv_kwp * 250))
@@ -202,8 +194,8 @@ class PriWattDayPart:
         )
 
     def _run(self, coro: Any, timeout: float = 120.0) -> Any:
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+        assert self.backbone is not None
+        return self.backbone.run(coro, timeout)
 
     # -- one slot --------------------------------------------------------------------------
     def on_slot(self, ctx: DayContext, state: SlotState) -> SlotActions:
@@ -412,14 +404,6 @@ class PriWattDayPart:
         }  # fmt: skip
 
     def close(self) -> None:
-        if self.loop is not None:
-            if self.network is not None:
-                with contextlib.suppress(Exception):  # closing is best effort
-                    self._run(self.network.close(), 10)
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            if self.thread is not None:
-                self.thread.join(5)
-            self.loop = None
-        if self.cluster is not None:
-            self.cluster.stop()
-            self.cluster = None
+        if self.backbone is not None:
+            self.backbone.close([self.network.close()] if self.network is not None else [])
+            self.backbone = None

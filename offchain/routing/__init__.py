@@ -8,6 +8,8 @@
   end-to-end session keys (one authenticated ephemeral handshake per pair of keys,
   then AEAD per message; :class:`SessionOptions`), optionally as onions with per-hop
   session keys, optionally with a proof-of-work stamp.
+- :class:`BackgroundBackbone` — backbone processes plus an event loop thread, for
+  synchronous callers (the trading day's parts).
 - :class:`ArbTransport` — the negotiation :class:`~offchain.negotiation.Transport` over
   the backbone; :mod:`offchain.routing.simulate` runs the same routing in-process for
   large-N packet counts.
@@ -26,6 +28,7 @@ from ._errors import (
     UndeliverableError,
 )
 from .backbone import BackboneNode, NodeOptions
+from .background import BackgroundBackbone
 from .cluster import BackboneCluster
 from .envelope import Envelope, open_envelope, seal
 from .node import Received, RegularNode, backbone_admin, backbone_stats
@@ -36,6 +39,7 @@ from .transport import ArbTransport
 
 __all__ = [
     "ArbTransport",
+    "BackgroundBackbone",
     "BackboneCluster",
     "BackboneInfo",
     "BackboneNode",

@@ -14,9 +14,7 @@ their earnings.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
-import threading
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
@@ -24,7 +22,7 @@ from typing import Any
 from ..kernel.chain import Chain
 from ..kernel.mechanism import DayContext, DayOutcome, Flow, SlotActions, SlotState
 from ..negotiation import ConcessionStrategy, Party, negotiate
-from ..routing import ArbTransport, BackboneCluster, RegularNode
+from ..routing import ArbTransport, BackgroundBackbone, RegularNode
 from .agents import Deal
 from .market import MarketClient, Settlement
 from .scenario import Population, build_population
@@ -72,9 +70,7 @@ class SpbDayPart:
         self.backbone_nodes = backbone_nodes
         self.onion_every = onion_every
         self.pop: Population | None = None
-        self.cluster: BackboneCluster | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.thread: threading.Thread | None = None
+        self.backbone: BackgroundBackbone | None = None
         self.nodes: dict[int, RegularNode] = {}
         self.producer_of: dict[int, int] = {}  # household -> producer index
         self.household_of_account: dict[int, int] = {}
@@ -123,16 +119,13 @@ class SpbDayPart:
             c.rates = tuple(ctx.tariffs.wei_per_kwh(e + jitter) // wh for e in BUY_EUR)  # type: ignore[assignment]
             ctx.note_address(h, "spb", "consumer (CTP signer)", c.address)
         # the backbone: real node processes over TCP, one regular node per household
-        self.cluster = BackboneCluster(self.backbone_nodes, log_dir=ctx.workdir / "backbone").start()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="spb-day-backbone", daemon=True)
-        self.thread.start()
+        self.backbone = BackgroundBackbone(self.backbone_nodes, ctx.workdir / "backbone", name="spb-day").start()
         for h in range(len(ctx.households)):
             keys = [self.pop.consumers[h].key.key]
             if h in self.producer_of:
                 keys.append(self.pop.producers[self.producer_of[h]].key.key)
-            self.nodes[h] = RegularNode(keys, self.cluster.addresses)
-        self._run(self._gather(*(n.start() for n in self.nodes.values())))
+            self.nodes[h] = RegularNode(keys, self.backbone.addresses)
+        self.backbone.gather(n.start() for n in self.nodes.values())
         return SlotActions(
             notes=[
                 f"{len(pv)} producers, {len(consumers)} consumers with meters (pool {pool} keys each; meters 0 and 1 "
@@ -140,13 +133,9 @@ class SpbDayPart:
             ]
         )
 
-    @staticmethod
-    async def _gather(*coros: Any) -> list[Any]:
-        return await asyncio.gather(*coros)
-
     def _run(self, coro: Any, timeout: float = 120.0) -> Any:
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+        assert self.backbone is not None
+        return self.backbone.run(coro, timeout)
 
     # -- one slot --------------------------------------------------------------------------
     def _matches(self, ctx: DayContext, state: SlotState) -> list[tuple[int, int, int]]:
@@ -305,13 +294,6 @@ class SpbDayPart:
         )
 
     def close(self) -> None:
-        if self.loop is not None:
-            with contextlib.suppress(Exception):  # closing is best effort
-                self._run(self._gather(*(n.close() for n in self.nodes.values())), 10)
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            if self.thread is not None:
-                self.thread.join(5)
-            self.loop = None
-        if self.cluster is not None:
-            self.cluster.stop()
-            self.cluster = None
+        if self.backbone is not None:
+            self.backbone.close(n.close() for n in self.nodes.values())
+            self.backbone = None

@@ -126,7 +126,8 @@ def test_when_needs_are_left_buyers_take_energy_locally_and_deviations_are_settl
         )  # fmt: skip
         part = AuctionDayPart()
         part.setup(ctx)
-        cluster = part.cluster
+        assert part.backbone is not None
+        cluster = part.backbone.cluster
         assert cluster is not None and sorted(cluster.alive()) == [0, 1, 2]  # three backbone processes
         try:
             # a night slot whose needs an earlier part covered: H01 used 100 Wh more than it forecast and
@@ -141,7 +142,7 @@ def test_when_needs_are_left_buyers_take_energy_locally_and_deviations_are_settl
             actions = part.on_slot(ctx, state)
         finally:
             outcome = part.finish(ctx)
-        assert cluster.alive() == [] and part.cluster is None  # finish stopped them
+        assert cluster.alive() == [] and part.backbone is None  # finish stopped them
         assert part.messages == part.orders == 3 and part.rejected == 0  # the slot's orders went over the backbone
         flows = sorted((f.seller, f.buyer, f.energy_wh, f.kind) for f in actions.flows)
         assert flows == [(0, 1, 200, "local"), (0, 2, 100, "local")]
