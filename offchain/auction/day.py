@@ -41,6 +41,7 @@ from eth_account.signers.local import LocalAccount
 from ..common.slots import SlotConfig
 from ..kernel.chain import Chain
 from ..kernel.crypto import public_key
+from ..kernel.errors import TransactionFailedError
 from ..kernel.mechanism import DayContext, DayOutcome, Flow, SlotActions, SlotState
 from ..routing import ArbTransport, BackgroundBackbone, RegularNode
 from .agents import Forecast, OperatorAgent, TraderAgent
@@ -128,6 +129,8 @@ class AuctionDayPart:
         self.messages = 0
         self.rejected = 0
         self.clearings = 0
+        #: clearings mined after their slot's submission deadline (refused on chain; the slot goes to the grid)
+        self.missed_clearings: list[dict[str, int]] = []
         self.settlements = 0
         self.reconciliations = 0
         self.long_wh = 0
@@ -166,7 +169,9 @@ class AuctionDayPart:
             devnet = ctx.network.startswith("poa")
             self.market_seconds = max(4, 4 * ctx.slot_seconds) if devnet else 120
             self.window = max(1, self.market_seconds // 3)
-            self.margin = 3 if devnet else 40
+            # the clearing must be mined before its deadline: leave room for the orders' round over the
+            # backbone and a few blocks of confirmation (a 3-signer devnet confirms in 2-4 s)
+            self.margin = max(3, 3 * ctx.slot_seconds + 2) if devnet else 40
             genesis = int(chain.w3.eth.get_block("latest")["timestamp"])
             day = dt.datetime.fromtimestamp(genesis, dt.UTC).date()
             clock = SlotConfig.compressed("Europe/Vienna", genesis, day, self.market_seconds)
@@ -314,7 +319,19 @@ class AuctionDayPart:
             return SlotActions()
         clearing = self.operator.clearing(slot, solution)
         self.operator.book.pop(slot, None)  # the book of a cleared slot is not needed again
-        receipt = market.submit_clearing(clearing, sender=ctx.operator)
+        try:
+            receipt = market.submit_clearing(clearing, sender=ctx.operator)
+        except TransactionFailedError:
+            # a slow chain mined the clearing after the slot's submission deadline (AuctionSubmissionClosed):
+            # nothing was cleared, the orders expire, the energy goes to the grid; anything else is a bug
+            deadline = market.clock.slot_start(slot) - self.window
+            mined_at = self._now()
+            if mined_at < deadline:
+                raise
+            self.missed_clearings.append({"slot": slot, "deadline": deadline, "mined_at": mined_at})
+            return SlotActions(
+                notes=[f"clearing of market slot {slot} missed its deadline {deadline} (chain time {mined_at})"]
+            )
         self.clearings += 1
         event = market.events(receipt, "ClearingSubmitted")[0]
         records = unpack_records(bytes(event["records"]))
@@ -421,6 +438,7 @@ class AuctionDayPart:
                 "messages": self.messages,
                 "rejected_orders": self.rejected,
                 "clearings": self.clearings,
+                "missed_clearings": self.missed_clearings,
                 "settlements": self.settlements,
                 "reconciliations": self.reconciliations,
                 "traded_wh": traded,
