@@ -160,3 +160,66 @@ def test_when_needs_are_left_buyers_take_energy_locally_and_deviations_are_settl
         assert payments_from_events(chain, deployed, owner_of) == paid
         names = {a: f"H{h:02d}" for a, h in owner_of.items()}
         assert raw.net(chain, deployed, names) == {f"H{h:02d}": v for h, v in paid.items()}
+
+
+def test_a_clearing_mined_after_its_deadline_is_recorded_as_missed_and_the_day_goes_on(tmp_path):
+    """On a slow chain the operator's clearing can be mined after the slot's submission deadline:
+    the market refuses it (AuctionSubmissionClosed), the part records the slot as missed, moves no
+    energy and pays nothing, and the next slot clears normally."""
+    import random
+
+    from eth_account import Account
+    from rich.console import Console
+
+    from offchain.auction.day import AuctionDayPart, payments_from_events
+    from offchain.auction.deploy import deploy
+    from offchain.kernel.anvil import EmbeddedAnvil, anvil_keys
+    from offchain.kernel.mechanism import DayContext, HouseholdInfo, HouseholdSlot, SlotState, Tariffs
+
+    with EmbeddedAnvil() as chain:
+        operator = anvil_keys(1)[0]
+        deployed = deploy(chain, operator, {})
+        keys: dict = {}
+
+        def account(role, h):
+            if (role, h) not in keys:
+                keys[(role, h)] = key = Account.create()
+                chain.w3.provider.make_request("anvil_setBalance", [key.address, hex(10**20)])
+            return keys[(role, h)]
+
+        homes = [HouseholdInfo(i, f"H{i:02d}", 3000.0, 5.0 if i == 0 else 0.0) for i in range(3)]
+        now = int(chain.w3.eth.get_block("latest")["timestamp"])
+        ctx = DayContext(
+            chain=chain, operator=operator, deployed=deployed, households=homes, n_slots=2, slot_seconds=900,
+            tariffs=Tariffs(), console=Console(quiet=True), workdir=tmp_path, rng=random.Random(3),
+            network="anvil", account=account, ipfs_api=lambda: "", slot_start=lambda i: now + 900 * i,
+        )  # fmt: skip
+        part = AuctionDayPart()
+        part.setup(ctx)
+        market = part.market
+        real_submit = market.submit_clearing
+
+        def late_submit(clearing, *, sender):
+            # the block that carries the clearing comes at the deadline: the chain refuses it
+            deadline = market.submission_deadline(clearing.slot)
+            chain.w3.provider.make_request("evm_setNextBlockTimestamp", [deadline])
+            return real_submit(clearing, sender=sender)
+
+        rows = [HouseholdSlot(100, 400, 100, 500), HouseholdSlot(250, 0, 200, 0), HouseholdSlot(100, 0, 150, 0)]
+        try:
+            market.submit_clearing = late_submit
+            late = part.on_slot(ctx, SlotState(0, 0, now, "12:00", rows, [r.net_wh for r in rows]))
+            market.submit_clearing = real_submit
+            assert late.flows == [] and part.clearings == 0
+            (missed,) = part.missed_clearings
+            assert missed["mined_at"] >= missed["deadline"] and "missed its deadline" in late.notes[0]
+            assert market.clearing(missed["slot"]).status.name == "NONE"  # nothing cleared on chain
+            later = int(chain.w3.eth.get_block("latest")["timestamp"])
+            on_time = part.on_slot(ctx, SlotState(1, 1, later, "12:15", rows, [r.net_wh for r in rows]))
+            assert part.clearings == 1 and on_time.flows  # the next slot clears and delivers
+        finally:
+            market.submit_clearing = real_submit
+            outcome = part.finish(ctx)
+        assert outcome.data["missed_clearings"] == part.missed_clearings
+        owner_of = {keys[("auction-trader", h)].address.lower(): h for h in range(3)}
+        assert payments_from_events(chain, deployed, owner_of) == dict(outcome.payments_wei)
