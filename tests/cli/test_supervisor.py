@@ -98,10 +98,17 @@ def test_a_devnet_nodes_child_left_by_its_wrapper_is_still_stopped(home, capsys)
 
 # -- signals mid-way -----------------------------------------------------------------------
 def _descendants(pid: int) -> set[tuple[int, float]]:
-    try:
-        return {(p.pid, p.create_time()) for p in psutil.Process(pid).children(recursive=True)}
-    except psutil.Error:
-        return set()
+    """(pid, start time) of every process below ``pid``; a child that ends during the walk makes
+    psutil raise, which is not "no children": walk again (empty only once ``pid`` itself is gone)."""
+    for _ in range(20):
+        try:
+            return {(p.pid, p.create_time()) for p in psutil.Process(pid).children(recursive=True)}
+        except psutil.NoSuchProcess:
+            if not psutil.pid_exists(pid):
+                return set()
+        except psutil.Error:
+            return set()
+    return set()
 
 
 def _alive(pid: int, created: float) -> bool:
@@ -134,11 +141,11 @@ def _state_has(path: Path, key: str) -> bool:
 
 
 # command, and the condition that says it is mid-way (something started, not finished)
-MIDWAY: dict[str, tuple[list[str], Callable[[Path, int], bool]]] = {
-    "ipfs-up": (["ipfs", "up"], lambda home, pid: bool(_descendants(pid))),
+MIDWAY: dict[str, tuple[list[str], Callable[[Path, set[tuple[int, float]]], bool]]] = {
+    "ipfs-up": (["ipfs", "up"], lambda home, kids: bool(kids)),
     "backbone-up": (
         ["backbone", "up", "--nodes", "2"],
-        lambda home, pid: _state_has(home / "backbone.json", "processes"),
+        lambda home, kids: _state_has(home / "backbone.json", "processes"),
     ),
     "negotiate": (
         [
@@ -154,12 +161,12 @@ MIDWAY: dict[str, tuple[list[str], Callable[[Path, int], bool]]] = {
             "--pow-bits",
             "22",
         ],  # fmt: skip
-        lambda home, pid: len(_descendants(pid)) >= 2,
+        lambda home, kids: len(kids) >= 2,
     ),
-    "trade": (["trade"], lambda home, pid: bool(_descendants(pid))),
+    "trade": (["trade"], lambda home, kids: bool(kids)),
     "devnet-up": (
         ["devnet", "up", "--kind", "poa", "--name", "cut", "--signers", "1"],
-        lambda home, pid: _state_has(home / "devnets" / "cut" / "state.json", "nodes"),
+        lambda home, kids: _state_has(home / "devnets" / "cut" / "state.json", "nodes"),
     ),
 }
 
@@ -181,9 +188,10 @@ def test_a_signal_mid_way_leaves_no_process_and_no_temporary_folder(tmp_path, co
         seen: set[tuple[int, float]] = set()
 
         def ready() -> bool:
-            seen.update(_descendants(proc.pid))
+            kids = _descendants(proc.pid)  # one look: "mid-way" and "had started a process" agree
+            seen.update(kids)
             assert proc.poll() is None, f"{command} ended before the signal: {proc.stderr.read().decode()[-500:]}"
-            return midway(home, proc.pid)
+            return midway(home, kids) and bool(seen)
 
         wait_for(ready, 180, f"{command} to be mid-way")
         seen.update(_descendants(proc.pid))

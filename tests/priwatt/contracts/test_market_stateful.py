@@ -33,6 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from offchain.kernel.crypto import keccak256
 from offchain.priwatt import eip712
 from offchain.priwatt.eip712 import BPS, OfferStatus, TradeKind
 
@@ -168,7 +169,7 @@ class PriWattMachine:
     def _post(self, s) -> bytes:
         seller = self.sellers[s]
         claim = eip712.EnergyClaim(
-            eip712.keccak256(f"stateful-{next(_claims)}-{secrets.token_hex(4)}".encode()),
+            keccak256(f"stateful-{next(_claims)}-{secrets.token_hex(4)}".encode()),
             seller.address, 10_000, 1, 2, now(self.chain) + 30 * 86_400,
         )  # fmt: skip
         sig = eip712.sign_claim(claim, self.dso.private_key, self.chain.id, self.market.address)
