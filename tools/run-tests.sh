@@ -2,10 +2,13 @@
 # Runs the whole suite under brownie (each run starts and stops its own anvil on a free
 # port) and ends with one line: "tests: N passed, N failed, N skipped".
 #
-# Without arguments the suite runs as two brownie sessions at once: tests/devnet (PoA,
-# anvil and ganache devnets: mostly waiting for blocks and processes) beside everything
-# else (mostly CPU). Their output is shown one after the other; the counts are added, and
-# each session lists its slowest tests (--durations) so a slow-down is visible in CI logs.
+# Without arguments the suite runs as three brownie sessions at once, each with its own
+# anvil: tests/devnet (PoA, anvil and ganache devnets: mostly waiting for blocks and
+# processes), "ledger" (the shared funds-ledger tests in every mechanism and mode, and two
+# stateful market tests: CPU) and "main" (everything else: CPU), so both cores are busy.
+# The groups are split by measured time (docs/toolchain.md). The main session streams its
+# output, the others follow when all are done; the counts are added, and each session
+# lists its slowest tests (--durations) so a slow-down is visible in CI logs.
 # With arguments, one session runs exactly what they select (e.g. tools/run-tests.sh tests/routing).
 #
 # A run fails (non-zero exit) on any failed or erroring test, when a session collects
@@ -15,6 +18,7 @@ cd "$(dirname "$0")/.."
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 WAITING_GROUP=tests/devnet
+LEDGER_GROUP=(tests/common tests/auction/contracts/test_market_stateful.py tests/priwatt/contracts/test_market_stateful.py)
 
 count() {  # count WORD LOG: the number before WORD in pytest's last summary line
   local line
@@ -35,7 +39,7 @@ if [ $# -gt 0 ]; then
   .venv/bin/brownie test "$@" 2>&1 | tee "$logs/selected.log"
   echo "${PIPESTATUS[0]}" >"$logs/selected.rc"
 else
-  names=(main devnet)
+  names=(main ledger devnet)
   # Loading a brownie project deletes the build files of library contracts no project
   # contract uses, which every compile writes again: two sessions loading at once race on
   # those deletions ("Unable to load project", FileNotFoundError). Compile if needed and
@@ -44,13 +48,18 @@ else
   .venv/bin/python -c "from brownie import project; project.load('.', compile=False)" || exit 1
   session devnet "$WAITING_GROUP" --durations=10 &
   devnet_pid=$!
-  # the main session streams its output; the devnet session's follows when both are done
-  .venv/bin/brownie test tests --ignore="$WAITING_GROUP" --durations=30 2>&1 | tee "$logs/main.log"
+  session ledger "${LEDGER_GROUP[@]}" --durations=15 &
+  ledger_pid=$!
+  ignores=(--ignore="$WAITING_GROUP")
+  for path in "${LEDGER_GROUP[@]}"; do ignores+=(--ignore="$path"); done
+  .venv/bin/brownie test tests "${ignores[@]}" --durations=30 2>&1 | tee "$logs/main.log"
   echo "${PIPESTATUS[0]}" >"$logs/main.rc"
-  wait "$devnet_pid"
-  echo
-  echo "---------------- tests/devnet (ran at the same time) ----------------"
-  cat "$logs/devnet.log"
+  wait "$ledger_pid" "$devnet_pid"
+  for name in ledger devnet; do
+    echo
+    echo "---------------- $name session (ran at the same time) ----------------"
+    cat "$logs/$name.log"
+  done
 fi
 
 passed=0 failed=0 skipped=0 rc=0

@@ -20,6 +20,7 @@ from hexbytes import HexBytes
 from web3 import HTTPProvider, Web3
 from web3.exceptions import ContractCustomError, ContractLogicError, TransactionNotFound, Web3RPCError
 from web3.middleware import ExtraDataToPOAMiddleware
+from web3.types import RPCEndpoint
 
 from .errors import ChainIdMismatchError, ConfigError, NetworkError, TransactionFailedError
 from .reverts import failure_from
@@ -220,7 +221,16 @@ def connect(url: str, *, expected_chain_id: int | None = None, timeout: float = 
     differs from the chain's — before anything is sent.
     """
     _check_url(url)
-    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    # web3's validation middleware asks for eth_chainId before every call and transaction
+    # (one extra round trip each); a node's chain id does not change under a connection,
+    # and it is checked below before anything is sent: cache it on the provider.
+    provider = HTTPProvider(
+        url,
+        request_kwargs={"timeout": timeout},
+        cache_allowed_requests=True,
+        cacheable_requests={RPCEndpoint("eth_chainId")},
+    )
+    w3 = Web3(provider)
     # Clique (PoA) headers carry 97-byte extraData; harmless on every other chain.
     w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
     try:
