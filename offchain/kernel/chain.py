@@ -223,12 +223,13 @@ def connect(url: str, *, expected_chain_id: int | None = None, timeout: float = 
     _check_url(url)
     # web3's validation middleware asks for eth_chainId before every call and transaction
     # (one extra round trip each); a node's chain id does not change under a connection,
-    # and it is checked below before anything is sent: cache it on the provider.
+    # and it is checked below before anything is sent: cache it (and net_version) on the
+    # provider. Failed answers are not cached.
     provider = HTTPProvider(
         url,
         request_kwargs={"timeout": timeout},
         cache_allowed_requests=True,
-        cacheable_requests={RPCEndpoint("eth_chainId")},
+        cacheable_requests={RPCEndpoint("eth_chainId"), RPCEndpoint("net_version")},
     )
     w3 = Web3(provider)
     # Clique (PoA) headers carry 97-byte extraData; harmless on every other chain.

@@ -34,7 +34,6 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from web3.types import RPCEndpoint
 
 from ...kernel.chain import Chain, connect
 from ...kernel.crypto import keccak256
@@ -237,9 +236,6 @@ def run_day(
         ipfs_api = _ipfs(options, stack, workdir) if options.ipfs else (lambda: "")
         chain, operator, network = stack.enter_context(_open_chain(options, stack, console))
         progress.advance(task)
-        # the chain id never changes under a run: web3 asks for it before every call otherwise
-        chain.w3.provider.cache_allowed_requests = True
-        chain.w3.provider.cacheable_requests = {RPCEndpoint("eth_chainId"), RPCEndpoint("net_version")}
         recorder = _Recorder(chain)
         deployed = deploy_all(chain, operator, network=network, write=False)
         progress.advance(task)
