@@ -23,6 +23,14 @@ _config = importlib.import_module("brownie._config").CONFIG
 _config.networks["development"]["cmd_settings"].update(
     {"evm_version": "london", "gas_limit": 30_000_000, "port": _free_port()}
 )
+# and no state written to disk: without --prune-history anvil writes the state of every
+# block older than its in-memory window to ~/.foundry/anvil/tmp and never deletes it (one
+# stateful test left 69 MB; repeated test runs filled this machine's 252 GB disk). brownie
+# passes the command string through (split at spaces); the kernel's launcher uses the same
+# window (offchain.kernel.anvil.ANVIL_STATE_HISTORY).
+_anvil_state_history = importlib.import_module("offchain.kernel.anvil").ANVIL_STATE_HISTORY
+if _config.networks["development"]["cmd"] == "anvil":
+    _config.networks["development"]["cmd"] = f"anvil --prune-history {_anvil_state_history}"
 
 
 # -- brownie's "Tx dropped without known replacement" ------------------------------------

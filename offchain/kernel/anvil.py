@@ -29,6 +29,11 @@ __all__ = [
 
 #: Anvil's well-known development mnemonic: its accounts are funded on every start.
 ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
+#: states of recent blocks anvil keeps in memory; older ones are dropped. Without
+#: ``--prune-history`` anvil writes every older state to ``~/.foundry/anvil/tmp`` and never
+#: deletes it — ~7 kB per block; a few days of ``make test`` and 100-household demos left
+#: 54 GB there and filled this machine's disk. Nothing here reads state that old.
+ANVIL_STATE_HISTORY = 500
 ANVIL_CHAIN_ID = 31337
 ANVIL_HARDFORK = "london"
 ANVIL_GAS_LIMIT = 30_000_000
@@ -61,6 +66,8 @@ def anvil_command(port: int, *, block_time: float | None = None, accounts: int =
         str(ANVIL_GAS_LIMIT),
         "--mnemonic",
         ANVIL_MNEMONIC,
+        "--prune-history",
+        str(ANVIL_STATE_HISTORY),
     ]
     if block_time:
         cmd += ["--block-time", str(block_time)]
