@@ -14,6 +14,7 @@ stops them) and dies with the caller (``PR_SET_PDEATHSIG``, via the kernel's sup
 from __future__ import annotations
 
 import json
+import logging
 import os
 import select
 import signal
@@ -30,6 +31,11 @@ from .backbone import NodeOptions
 from .table import BackboneInfo, RoutingTable
 
 __all__ = ["BackboneCluster"]
+
+logger = logging.getLogger(__name__)
+
+#: starts on fresh ports when a node's port was taken before it bound it (see ``start``)
+START_ATTEMPTS = 3
 
 # A node process needs only offchain.routing: registering a bare ``offchain`` package
 # skips offchain/__init__.py (which imports web3, ~1 s of CPU per process at start).
@@ -57,8 +63,8 @@ class BackboneCluster:
             raise ValueError("a backbone needs at least one node")
         self.options = options or NodeOptions()
         self._privates = {i: new_private_key() for i in range(nodes)}
-        infos = [BackboneInfo(i, host, free_port(), public_key(k)) for i, k in self._privates.items()]
-        self.table = RoutingTable.initial(infos, x=x)
+        self._host, self._x = host, x
+        self.table = self._table_on_free_ports()
         self.log_level = log_level
         self.log_dir = log_dir or state_dir() / "backbone"
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
@@ -69,19 +75,52 @@ class BackboneCluster:
     def addresses(self) -> list[tuple[str, int]]:
         return [(n.host, n.port) for n in self.table.nodes]
 
+    def _table_on_free_ports(self) -> RoutingTable:
+        infos = [BackboneInfo(i, self._host, free_port(), public_key(k)) for i, k in self._privates.items()]
+        return RoutingTable.initial(infos, x=self._x)
+
     def start(self, timeout: float = 30.0) -> BackboneCluster:
+        """Start every node; returns once all are linked (``READY``).
+
+        Ports are chosen free before the nodes bind them, so another process may take one in
+        between (seen in a fresh-clone ``make test`` with other test sessions and a trading
+        day running beside it). A node that finds its port taken exits with "address already
+        in use" in its log; the cluster then starts again on fresh ports (same ids and keys),
+        at most ``START_ATTEMPTS`` times. Any other failure raises at once."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            for info in self.table.nodes:
-                self._launch(info, timeout, append_log=False)
-            deadline = time.monotonic() + timeout
-            for node_id in self.procs:
-                self._wait_ready(node_id, deadline)
-        except BaseException:
-            self.stop()
-            raise
-        self._started = True
-        return self
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                for info in self.table.nodes:
+                    self._launch(info, timeout, append_log=False)
+                deadline = time.monotonic() + timeout
+                for node_id in self.procs:
+                    self._wait_ready(node_id, deadline)
+            except BackboneUnavailableError:
+                self.stop()
+                taken = self._ports_taken()
+                if not taken or attempt == START_ATTEMPTS:
+                    raise
+                logger.warning("backbone ports %s were taken before the nodes bound them; starting again", taken)
+                for info in self.table.nodes:
+                    (self.log_dir / f"node-{info.port}.log").unlink(missing_ok=True)
+                self.procs = {}
+                self.table = self._table_on_free_ports()
+                continue
+            except BaseException:
+                self.stop()
+                raise
+            self._started = True
+            return self
+        raise AssertionError("unreachable")
+
+    def _ports_taken(self) -> list[int]:
+        """Ports of nodes whose log says their port was in use."""
+        taken = []
+        for info in self.table.nodes:
+            log = self.log_dir / f"node-{info.port}.log"
+            if log.exists() and "address already in use" in log.read_text(errors="replace").lower():
+                taken.append(info.port)
+        return taken
 
     def restart(self, node_id: int, timeout: float = 30.0) -> None:
         """Stop backbone node ``node_id`` if it runs (SIGKILL: a crash) and start it again with
