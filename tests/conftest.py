@@ -1,18 +1,10 @@
 import gc
 import importlib
-import socket
 import time
 from pathlib import Path
 
 import pytest
 import requests
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 # brownie's own anvil: London like the EthereumJS PoA devnet (brownie 1.22's compiled
 # config loader rejects a `networks:` section in brownie-config.yaml, so it is set here),
@@ -20,8 +12,10 @@ def _free_port() -> int:
 # importlib keeps brownie's conftest hasher, which parses imported modules, away from
 # the compiled config module.
 _config = importlib.import_module("brownie._config").CONFIG
+_kernel_fs = importlib.import_module("offchain.kernel.fs")
+_kernel_chain = importlib.import_module("offchain.kernel.chain")
 _config.networks["development"]["cmd_settings"].update(
-    {"evm_version": "london", "gas_limit": 30_000_000, "port": _free_port()}
+    {"evm_version": "london", "gas_limit": 30_000_000, "port": _kernel_fs.free_port()}
 )
 # and no state written to disk: without --prune-history anvil writes the state of every
 # block older than its in-memory window to ~/.foundry/anvil/tmp and never deletes it (one
@@ -84,7 +78,7 @@ def _connect_without_repeated_lookups(self, uri, timeout=30):
             provider.get_request_kwargs(),
             session=session,
             cache_allowed_requests=True,
-            cacheable_requests={"eth_chainId"},
+            cacheable_requests=_kernel_chain.CACHEABLE_REQUESTS,
         )
 
 

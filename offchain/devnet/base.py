@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from eth_account.signers.local import LocalAccount
 
-from ..kernel.anvil import ANVIL_CHAIN_ID, ANVIL_MNEMONIC, anvil_command, anvil_keys
+from ..kernel.anvil import ANVIL_CHAIN_ID, ANVIL_MNEMONIC, anvil_command, anvil_keys, listening_port
 from ..kernel.chain import Chain, connect
 from ..kernel.errors import ConfigError, NetworkError, StateFileError, ToolchainError
 from ..kernel.fs import atomic_write, free_port, node_bin, read_state, state_dir, wait_until
@@ -226,8 +226,23 @@ class AnvilDevnet(Devnet):
         return {"block_time": self.block_time, "port": self.port}
 
     def _launch(self, timeout: float) -> None:
-        port = self.port or free_port()
-        self._spawn("anvil", anvil_command(port, block_time=self.block_time), rpc_url=f"http://127.0.0.1:{port}")
+        if self.port:
+            url = f"http://127.0.0.1:{self.port}"
+            self._spawn("anvil", anvil_command(self.port, block_time=self.block_time), rpc_url=url)
+            return
+        # no port asked for: anvil binds port 0 and logs the one it got (nothing can take it in between)
+        node = self._spawn("anvil", anvil_command(0, block_time=self.block_time), rpc_url="")
+
+        def bound() -> int | None:
+            if not node.alive():
+                raise ToolchainError(f"{node.name} exited during start-up; see {node.log}")
+            return listening_port(node.log)
+
+        port = wait_until(bound, timeout, interval=0.1)
+        if port is None:
+            raise ToolchainError(f"{node.name} logged no listening port within {timeout:.0f}s; see {node.log}")
+        node.rpc_url = f"http://127.0.0.1:{port}"
+        self.save()
 
 
 class GanacheDevnet(Devnet):

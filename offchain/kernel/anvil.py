@@ -9,12 +9,17 @@ command line, :class:`EmbeddedAnvil` runs it for the length of a ``with`` block 
 
 from __future__ import annotations
 
+import itertools
+import os
+import re
+from pathlib import Path
+
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from .chain import Chain, connect
 from .errors import NetworkError, ToolchainError
-from .fs import free_port, node_bin, state_dir, wait_until
+from .fs import node_bin, state_dir, wait_until
 from .process import NodeProcess, spawn
 
 __all__ = [
@@ -24,6 +29,7 @@ __all__ = [
     "ANVIL_GAS_LIMIT",
     "anvil_keys",
     "anvil_command",
+    "listening_port",
     "EmbeddedAnvil",
 ]
 
@@ -37,6 +43,9 @@ ANVIL_STATE_HISTORY = 500
 ANVIL_CHAIN_ID = 31337
 ANVIL_HARDFORK = "london"
 ANVIL_GAS_LIMIT = 30_000_000
+#: the line anvil logs once its RPC socket is bound (with ``--port 0``: the port the kernel chose)
+_LISTENING = re.compile(rb"^Listening on 127\.0\.0\.1:(\d+)\s*$", re.MULTILINE)
+_log_names = itertools.count()
 
 Account.enable_unaudited_hdwallet_features()
 
@@ -47,7 +56,12 @@ def anvil_keys(count: int = 10) -> list[LocalAccount]:
 
 
 def anvil_command(port: int, *, block_time: float | None = None, accounts: int = 10) -> list[str]:
-    """The anvil command line every launcher uses (London, base fee 0, 30M gas, dev mnemonic, loopback)."""
+    """The anvil command line every launcher uses (London, base fee 0, 30M gas, dev mnemonic, loopback).
+
+    ``port=0`` lets the kernel choose a free port when anvil binds: read it from the log
+    with :func:`listening_port`. Choosing a free port first and passing it races with every
+    other process on the machine that binds a port in between.
+    """
     cmd = [
         node_bin("anvil"),
         "--host",
@@ -74,6 +88,15 @@ def anvil_command(port: int, *, block_time: float | None = None, accounts: int =
     return cmd
 
 
+def listening_port(log: str | Path) -> int | None:
+    """The port anvil logged ``Listening on 127.0.0.1:<port>`` for, or None before it has bound."""
+    try:
+        match = _LISTENING.search(Path(log).read_bytes())
+    except FileNotFoundError:
+        return None
+    return int(match.group(1)) if match else None
+
+
 class EmbeddedAnvil:
     """An anvil process for the length of a ``with`` block, stopped by PID (and with its caller).
 
@@ -84,29 +107,50 @@ class EmbeddedAnvil:
     """
 
     def __init__(self, port: int | None = None, *, block_time: float | None = None, accounts: int = 10) -> None:
-        self.port = port or free_port()
+        #: None until started when anvil chooses its port (the default): no other process can take it first
+        self.port = port
+        self._chosen = port is None
         self.block_time = block_time
         self.accounts = accounts
         self.node: NodeProcess | None = None
-        self.log_path = state_dir() / "anvil" / f"anvil-{self.port}.log"
+        self.log_path = state_dir() / "anvil" / f"anvil-{os.getpid()}-{next(_log_names)}.log"
         self._keep_log = False
 
     @property
     def url(self) -> str:
+        if self.port is None:
+            raise ToolchainError("this anvil has not started yet: its port is chosen when it binds")
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> Chain:
-        cmd = anvil_command(self.port, block_time=self.block_time, accounts=self.accounts)
+        """Start anvil and return a connection once the anvil started here answers (not another program)."""
+        fixed = None if self._chosen else self.port
+        self.port = fixed
+        cmd = anvil_command(fixed or 0, block_time=self.block_time, accounts=self.accounts)
         self.log_path.unlink(missing_ok=True)
-        self.node = spawn("anvil", cmd, self.log_path, rpc_url=self.url, tag=f"anvil:{self.port}")
+        self.node = spawn(
+            "anvil", cmd, self.log_path, rpc_url=self.url if fixed else "", tag=f"anvil:{fixed or self.log_path.stem}"
+        )
 
         def ready() -> Chain | None:
-            if self.node is not None and not self.node.alive():
+            node = self.node
+            if node is not None and not node.alive():
                 raise ToolchainError(f"anvil exited during start-up; see {self.log_path}")
+            if self.port is None:
+                self.port = listening_port(self.log_path)
+                if self.port is None:
+                    return None
+                if node is not None:
+                    node.rpc_url = self.url
             try:
-                return connect(self.url, timeout=1.0)
+                chain = connect(self.url, timeout=1.0)
             except NetworkError:
                 return None
+            if node is not None and node.owns_port(self.port) is False:
+                raise ToolchainError(
+                    f"another process answers on port {self.port}, not the anvil started here; see {self.log_path}"
+                )
+            return chain
 
         try:
             chain = wait_until(ready, timeout)
@@ -118,9 +162,10 @@ class EmbeddedAnvil:
             self.stop()
             raise
         if chain is None:
+            where = f"on port {self.port}" if self.port else "(it logged no port)"
             self._keep_log = True
             self.stop()
-            raise ToolchainError(f"anvil did not answer on {self.url} within {timeout:.0f}s; see {self.log_path}")
+            raise ToolchainError(f"anvil did not answer {where} within {timeout:.0f}s; see {self.log_path}")
         return chain
 
     def stop(self) -> None:
@@ -130,6 +175,8 @@ class EmbeddedAnvil:
             self.node = None
             if not self._keep_log:
                 self.log_path.unlink(missing_ok=True)
+        if self._chosen:
+            self.port = None  # a restart binds a fresh port again
 
     def __enter__(self) -> Chain:
         return self.start()

@@ -25,7 +25,12 @@ from web3.types import RPCEndpoint
 from .errors import ChainIdMismatchError, ConfigError, NetworkError, TransactionFailedError
 from .reverts import failure_from
 
-__all__ = ["Chain", "connect", "settled"]
+__all__ = ["Chain", "connect", "settled", "CACHEABLE_REQUESTS"]
+
+#: JSON-RPC answers that cannot change under one connection: cached on its provider
+#: (web3's validation middleware would ask for the chain id before every call and
+#: transaction). The test suite caches the same answers on brownie's provider.
+CACHEABLE_REQUESTS = frozenset({RPCEndpoint("eth_chainId"), RPCEndpoint("net_version")})
 
 #: Priority fee used when the node cannot suggest one (EthereumJS): 1 gwei.
 FALLBACK_TIP_WEI = 10**9
@@ -221,15 +226,13 @@ def connect(url: str, *, expected_chain_id: int | None = None, timeout: float = 
     differs from the chain's — before anything is sent.
     """
     _check_url(url)
-    # web3's validation middleware asks for eth_chainId before every call and transaction
-    # (one extra round trip each); a node's chain id does not change under a connection,
-    # and it is checked below before anything is sent: cache it (and net_version) on the
-    # provider. Failed answers are not cached.
+    # a node's chain id does not change under a connection, and it is checked below before
+    # anything is sent: cache it (CACHEABLE_REQUESTS). Failed answers are not cached.
     provider = HTTPProvider(
         url,
         request_kwargs={"timeout": timeout},
         cache_allowed_requests=True,
-        cacheable_requests={RPCEndpoint("eth_chainId"), RPCEndpoint("net_version")},
+        cacheable_requests=CACHEABLE_REQUESTS,
     )
     w3 = Web3(provider)
     # Clique (PoA) headers carry 97-byte extraData; harmless on every other chain.
