@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..kernel.chain import Chain
-from ..kernel.errors import ConfigError, GridLedgerError
+from ..kernel.errors import ConfigError, TransactionFailedError
 from ..kernel.mechanism import DayContext, DayOutcome, Flow, SlotActions, SlotState, Tariffs
 from .client import AssetKind, FiatClient, PetraClient, Portion, decode_id
 
@@ -117,6 +117,9 @@ class PetraDayPart:
         self.next_round = 0
         self.too_small = 0
         self.rounds = 0
+        #: rounds ended because the market's clock reached the hour's first slot while they
+        #: traded (a slow machine): the residual is traded again from the next slot
+        self.cut_short = 0
 
     # -- helpers -------------------------------------------------------------------------
     def _feeder(self, h: int) -> int:
@@ -238,29 +241,16 @@ class PetraDayPart:
                 if capped * slots * self.ask < 4_000_000:  # under a cent: the fiat token cannot price it
                     self.too_small += 1
                     continue
-                for h in (s, b):
-                    self._register(ctx, h)
-                seller, buyer = self._account(ctx, s), self._account(ctx, b)
-                ask_id, _ = market.mint(
-                    s + 1, seller.address, AssetKind.PRODUCTION, power, m_first, m_last, sender=ctx.operator
-                )
-                bid_id, _ = market.mint(
-                    b + 1, buyer.address, AssetKind.CONSUMPTION, power, m_first, m_last, sender=ctx.operator
-                )
-                self.mints += 2
-                market.post_offer(ask_id, self.ask, sender=seller)
-                cost = power * slots * self.ask // 4_000_000
-                self._fund(ctx, b, cost)
-                if capped < power:
-                    self.capped.append(
-                        {"slot": state.index, "seller": s, "buyer": b, "wanted_w": power, "got_w": capped}
-                    )
-                    if not self.refusals:  # once: show that the chain itself refuses the whole portion
-                        try:
-                            market.accept(ask_id, bid_id, Portion(power, m_first, m_last), self.limit, sender=buyer)
-                        except GridLedgerError as exc:
-                            self.refusals.append(str(exc))
-                trade = market.accept(ask_id, bid_id, Portion(capped, m_first, m_last), self.limit, sender=buyer)
+                try:
+                    trade = self._pair(ctx, state, s, b, power, capped, (m_first, m_last))
+                except TransactionFailedError as exc:
+                    if exc.error_name != "PetraSlotNotInFuture":
+                        raise
+                    # the hour began while this round traded: nothing of this pair was
+                    # accepted; its minted assets expire unsold and a deposit stays free
+                    self.cut_short += 1
+                    self.rounds += len(self.trades) > traded
+                    return len(self.trades) > traded
                 self.free_cents[b] -= trade.cost
                 self.paid_wei[b] += trade.cost * CENT_WEI
                 self.paid_wei[s] -= trade.cost * CENT_WEI
@@ -276,6 +266,36 @@ class PetraDayPart:
                     break
         self.rounds += len(self.trades) > traded
         return len(self.trades) > traded
+
+    def _pair(
+        self, ctx: DayContext, state: SlotState, s: int, b: int, power: int, capped: int, window: tuple[int, int]
+    ) -> Any:
+        """Mint the seller's and buyer's assets for ``window``, post the ask and accept ``capped`` W of it."""
+        assert self.market is not None
+        market, (m_first, m_last) = self.market, window
+        for h in (s, b):
+            self._register(ctx, h)
+        seller, buyer = self._account(ctx, s), self._account(ctx, b)
+        ask_id, _ = market.mint(
+            s + 1, seller.address, AssetKind.PRODUCTION, power, m_first, m_last, sender=ctx.operator
+        )
+        self.mints += 1
+        bid_id, _ = market.mint(
+            b + 1, buyer.address, AssetKind.CONSUMPTION, power, m_first, m_last, sender=ctx.operator
+        )
+        self.mints += 1
+        market.post_offer(ask_id, self.ask, sender=seller)
+        self._fund(ctx, b, power * (m_last - m_first + 1) * self.ask // 4_000_000)
+        if capped < power:
+            self.capped.append({"slot": state.index, "seller": s, "buyer": b, "wanted_w": power, "got_w": capped})
+            if not self.refusals:  # once: show that the chain itself refuses the whole portion
+                try:
+                    market.accept(ask_id, bid_id, Portion(power, m_first, m_last), self.limit, sender=buyer)
+                except TransactionFailedError as exc:
+                    if exc.error_name == "PetraSlotNotInFuture":
+                        raise  # the hour began: not the feeder's refusal this shows
+                    self.refusals.append(str(exc))
+        return market.accept(ask_id, bid_id, Portion(capped, m_first, m_last), self.limit, sender=buyer)
 
     def finish(self, ctx: DayContext) -> DayOutcome:
         assert self.market is not None
@@ -303,6 +323,7 @@ class PetraDayPart:
                 "ask_cents_per_mwh": self.ask,
                 "limit_cents_per_mwh": self.limit,
                 "rounds": self.rounds,
+                "rounds_cut_short": self.cut_short,
                 "skipped_under_a_cent": self.too_small,
                 "trades": len(self.trades),
                 "mints": self.mints,

@@ -4,10 +4,11 @@ fees and reconciled with the deliveries on chain."""
 
 from __future__ import annotations
 
-import contextlib
-import random
-
 import pytest
+
+from offchain.auction.deploy import deploy
+
+from tests.day.helpers import own_day
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -92,38 +93,6 @@ def test_the_auction_moves_no_more_energy_than_the_residual_and_keeps_every_slot
 # -- the part on its own: a slot in which needs are still left when the auction's turn comes --------
 
 
-@contextlib.contextmanager
-def _own_day(tmp_path, n_slots: int):
-    """An embedded anvil with the deployed market and a context for three households (H00 with
-    5 kWp): yields (chain, deployed, ctx, keys, now) with ``keys[(role, h)]`` the accounts handed out."""
-    from eth_account import Account
-    from rich.console import Console
-
-    from offchain.auction.deploy import deploy
-    from offchain.kernel.anvil import EmbeddedAnvil, anvil_keys
-    from offchain.kernel.mechanism import DayContext, HouseholdInfo, Tariffs
-
-    with EmbeddedAnvil() as chain:
-        operator = anvil_keys(1)[0]
-        deployed = deploy(chain, operator, {})
-        keys: dict = {}
-
-        def account(role, h):
-            if (role, h) not in keys:
-                keys[(role, h)] = key = Account.create()
-                chain.w3.provider.make_request("anvil_setBalance", [key.address, hex(10**20)])
-            return keys[(role, h)]
-
-        homes = [HouseholdInfo(i, f"H{i:02d}", 3000.0, 5.0 if i == 0 else 0.0) for i in range(3)]
-        now = int(chain.w3.eth.get_block("latest")["timestamp"])
-        ctx = DayContext(
-            chain=chain, operator=operator, deployed=deployed, households=homes, n_slots=n_slots, slot_seconds=900,
-            tariffs=Tariffs(), console=Console(quiet=True), workdir=tmp_path, rng=random.Random(3),
-            network="anvil", account=account, ipfs_api=lambda: "", slot_start=lambda i: now + 900 * i,
-        )  # fmt: skip
-        yield chain, deployed, ctx, keys, now
-
-
 def test_when_needs_are_left_buyers_take_energy_locally_and_deviations_are_settled_both_ways(tmp_path):
     """A night slot with only a forecast error to buy sends nothing. Then one seller (forecasts 400 Wh to spare, really has 300) and two buyers (forecast 200 and
     150 Wh, really need 250 and 100): 350 Wh clear; the seller delivers 300 (short 50: charged),
@@ -134,7 +103,7 @@ def test_when_needs_are_left_buyers_take_energy_locally_and_deviations_are_settl
 
     from tests.day.rawlogs import auction as raw
 
-    with _own_day(tmp_path, 1) as (chain, deployed, ctx, keys, now):
+    with own_day(tmp_path, 1, deploy) as (chain, deployed, ctx, keys, now):
         part = AuctionDayPart()
         part.setup(ctx)
         assert part.backbone is not None
@@ -180,7 +149,7 @@ def test_a_clearing_mined_after_its_deadline_is_recorded_as_missed_and_the_day_g
     from offchain.auction.day import AuctionDayPart, payments_from_events
     from offchain.kernel.mechanism import HouseholdSlot, SlotState
 
-    with _own_day(tmp_path, 2) as (chain, deployed, ctx, keys, now):
+    with own_day(tmp_path, 2, deploy) as (chain, deployed, ctx, keys, now):
         part = AuctionDayPart()
         part.setup(ctx)
         market = part.market

@@ -57,3 +57,52 @@ def test_petra_moves_no_more_than_it_traded_and_records_the_sellers_deliveries(s
     assert ops["recordDelivery"] == petra["deliveries_recorded"]
     for t in petra["trade_list"]:  # the trading accounts are listed with their households
         assert results["households"][t["seller"]]["addresses"] and results["households"][t["buyer"]]["addresses"]
+
+
+# -- the part on its own: the market's clock passes the hour's first slot while a round trades ---------
+
+
+def test_a_round_whose_hour_begins_on_chain_while_it_trades_ends_and_the_next_slot_trades(tmp_path, monkeypatch):
+    """A slow machine: the chain reaches the hour's first market slot between the round's choice
+    of slots and its first mint, which the market refuses (PetraSlotNotInFuture). The round ends
+    with nothing half-traded and the day goes on; the next slot trades the residual from the
+    market's next slot, and the money in the part's outcome is what the events show."""
+    from offchain.kernel.mechanism import HouseholdSlot, SlotState
+    from offchain.petra.client import PetraClient
+    from offchain.petra.day import PetraDayPart, payments_from_events
+    from offchain.petra.deploy import deploy
+
+    from tests.day.helpers import own_day
+
+    real_mint = PetraClient.mint
+    refused: list[int] = []
+
+    def mint_after_the_hour_began(self, prosumer, to, kind, power, first, last, **kw):
+        if not refused:  # the first mint: the chain's clock has just reached `first`
+            self.chain.w3.provider.make_request("evm_setNextBlockTimestamp", [self.slot_start(first)])
+            self.chain.w3.provider.make_request("evm_mine", [])
+            assert self.current_slot() == first
+            refused.append(first)
+        return real_mint(self, prosumer, to, kind, power, first, last, **kw)
+
+    monkeypatch.setattr(PetraClient, "mint", mint_after_the_hour_began)
+    with own_day(tmp_path, 8, deploy) as (chain, deployed, ctx, keys, now):
+        part = PetraDayPart()
+        part.setup(ctx)
+        # H00 has 1,000 Wh to spare, H02 needs 600 (both on feeder 1: no exchange limit)
+        rows = [HouseholdSlot(100, 1100, 100, 1100), HouseholdSlot(0, 0, 0, 0), HouseholdSlot(600, 0, 600, 0)]
+        part.on_slot(ctx, SlotState(0, 0, now, "12:00", rows, [r.net_wh for r in rows]))
+        assert refused == [part.base + 1]
+        assert part.cut_short == 1 and part.trades == [] and part.mints == 0 and part.rounds == 0
+
+        part.on_slot(ctx, SlotState(1, 1, now + 900, "12:15", rows, [r.net_wh for r in rows]))
+        assert len(part.trades) == 1 and part.mints == 2 and part.rounds == 1
+        trade = part.trades[0]
+        assert (trade.seller, trade.buyer, trade.wh) == (0, 2, 600)
+        outcome = part.finish(ctx)
+
+        assert outcome.data["rounds_cut_short"] == 1 and outcome.data["trades"] == 1
+        paid = dict(outcome.payments_wei)
+        assert paid[2] == -paid[0] == trade.cost_cents * CENT_WEI > 0
+        owner_of = {k.address.lower(): h for (role, h), k in keys.items() if role == "petra-prosumer"}
+        assert payments_from_events(chain, deployed, owner_of) == {0: paid[0], 2: paid[2]}
