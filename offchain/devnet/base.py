@@ -11,6 +11,7 @@ Used as a context manager, the nodes also die with the calling process.
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import time
 from pathlib import Path
@@ -20,11 +21,15 @@ from eth_account.signers.local import LocalAccount
 
 from ..kernel.anvil import ANVIL_CHAIN_ID, ANVIL_MNEMONIC, anvil_command, anvil_keys, listening_port
 from ..kernel.chain import Chain, connect
-from ..kernel.errors import ConfigError, NetworkError, StateFileError, ToolchainError
+from ..kernel.errors import ConfigError, GridLedgerError, NetworkError, StateFileError, ToolchainError
 from ..kernel.fs import atomic_write, free_port, node_bin, read_state, state_dir, wait_until
-from ..kernel.process import NodeProcess, port_free, spawn, tagged_processes
+from ..kernel.process import NodeProcess, port_free, port_taken_in_log, spawn, tagged_processes
 
-__all__ = ["Devnet", "AnvilDevnet", "GanacheDevnet", "devnets_dir"]
+__all__ = ["Devnet", "AnvilDevnet", "GanacheDevnet", "devnets_dir", "START_ATTEMPTS"]
+
+logger = logging.getLogger(__name__)
+#: how often a devnet starts when a node finds a port chosen for it taken
+START_ATTEMPTS = 3
 
 
 def devnets_dir() -> Path:
@@ -48,6 +53,8 @@ class Devnet:
         self.ephemeral = ephemeral
         self.nodes: list[NodeProcess] = []
         self.started_at: float | None = None
+        #: starts begun again because a chosen port was taken before a node bound it
+        self.start_retries = 0
 
     # -- description ------------------------------------------------------------------
     @property
@@ -103,26 +110,43 @@ class Devnet:
 
     # -- lifecycle --------------------------------------------------------------------
     def start(self, timeout: float = 60.0) -> Chain:
-        """Start every node, wait for the health check, record the state; returns node 0's chain."""
+        """Start every node, wait for the health check, record the state; returns node 0's chain.
+
+        Ports not fixed by the caller are chosen free before the nodes bind them, so another
+        process may take one in between (the p2p ports always; seen with several test
+        sessions and a trading day on 2 cores). When a node's log then says its port was in
+        use, the devnet starts again on fresh ports, at most :data:`START_ATTEMPTS` times;
+        any other failure raises at once, and a failed start leaves nothing running."""
         self._refuse_if_running()
-        busy = [p for p in self.rpc_ports() if not port_free(p)]
-        if busy:
-            raise ConfigError(
-                f"port {', '.join(map(str, busy))} is already in use on 127.0.0.1 (another devnet or program): "
-                "choose another with --port"
-            )
-        if self.home.exists():
-            shutil.rmtree(self.home)
-        self.home.mkdir(parents=True)
-        self.started_at = time.time()
-        try:
-            self._launch(timeout)
-            self.save()
-            self.health_check(timeout)
-        except BaseException:
-            self.stop()
-            raise
-        return self.chain()
+        for attempt in range(1, START_ATTEMPTS + 1):
+            busy = [p for p in self.rpc_ports() if not port_free(p)]
+            if busy:
+                raise ConfigError(
+                    f"port {', '.join(map(str, busy))} is already in use on 127.0.0.1 (another devnet or program): "
+                    "choose another with --port"
+                )
+            if self.home.exists():
+                shutil.rmtree(self.home)
+            self.home.mkdir(parents=True)
+            self.nodes = []
+            self.started_at = time.time()
+            try:
+                self._launch(timeout)
+                self.save()
+                self.health_check(timeout)
+            except GridLedgerError:
+                self.stop()
+                taken = [n.name for n in self.nodes if port_taken_in_log(n.log)]
+                if not taken or attempt == START_ATTEMPTS:
+                    raise
+                self.start_retries += 1
+                logger.warning("devnet %s: a port of %s was taken before it bound it; starting again", self.name, taken)
+                continue
+            except BaseException:
+                self.stop()
+                raise
+            return self.chain()
+        raise AssertionError("unreachable")
 
     def stop(self) -> None:
         """Stop every node by PID (last started first) and record that nothing runs."""
@@ -180,6 +204,8 @@ class Devnet:
         def ready() -> Chain | None:
             if not node.alive():
                 raise ToolchainError(f"{node.name} exited during start-up; see {node.log}")
+            if port_taken_in_log(node.log):
+                raise ToolchainError(f"{node.name}: a port it was given is in use by another process; see {node.log}")
             try:
                 return connect(node.rpc_url, expected_chain_id=self.chain_id, timeout=2.0)
             except NetworkError as exc:

@@ -22,7 +22,7 @@ from eth_account.signers.local import LocalAccount
 from ..kernel.chain import Chain
 from ..kernel.errors import ConfigError, NetworkError, ToolchainError
 from ..kernel.fs import free_port, node_bin
-from ..kernel.process import NodeProcess, spawn
+from ..kernel.process import NodeProcess, port_taken_in_log, spawn
 from .base import Devnet
 from .genesis import POA_CHAIN_ID, clique_genesis, prefunded_keys, signer_keys
 
@@ -139,6 +139,10 @@ class PoaDevnet(Devnet):
             for node in self.nodes:
                 if not node.alive():
                     raise ToolchainError(f"{node.name} exited during start-up; see {node.log}")
+                if port_taken_in_log(node.log):  # e.g. its p2p port: it runs, but peers cannot reach it
+                    raise ToolchainError(
+                        f"{node.name}: a port it was given is in use by another process; see {node.log}"
+                    )
             time.sleep(0.5)
 
     def _head_report(self, chains: list[Chain]) -> dict[str, Any]:

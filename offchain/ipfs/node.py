@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..kernel.errors import ConfigError, StateFileError, ToolchainError
 from ..kernel.fs import atomic_write, free_port, node_bin, read_state, state_dir, wait_until
-from ..kernel.process import NodeProcess, port_free, spawn, tagged_processes
+from ..kernel.process import NodeProcess, port_free, port_taken_in_log, spawn, tagged_processes
 
 __all__ = ["IpfsNodeError", "JsIpfsNode", "start_detached", "stop_detached", "detached_api", "api_multiaddr"]
 
@@ -130,10 +130,7 @@ class JsIpfsNode:
             return False
 
     def _log_says_in_use(self) -> bool:
-        try:
-            return b"EADDRINUSE" in self.log_path.read_bytes()
-        except OSError:
-            return False
+        return port_taken_in_log(self.log_path)
 
     def start(self, timeout: float = 90.0) -> str:
         """Start the daemon; returns its API multiaddr once it answers (and is the process on the port).

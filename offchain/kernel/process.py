@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
+import re
 import secrets
 import signal
 import socket
@@ -45,6 +46,7 @@ __all__ = [
     "Interrupted",
     "signals_interrupt",
     "port_free",
+    "port_taken_in_log",
     "listening_pids",
     "TAG_ENV",
     "tagged_processes",
@@ -118,6 +120,23 @@ def signals_interrupt() -> Iterator[None]:
 
 
 # -- ports -----------------------------------------------------------------------------
+#: what a child writes when a port it was told to bind is held by another process: Rust
+#: and Python ("Address already in use"), Node.js ("EADDRINUSE")
+_PORT_TAKEN = re.compile(rb"address already in use|EADDRINUSE", re.IGNORECASE)
+
+
+def port_taken_in_log(log: str | Path) -> bool:
+    """Whether a child's log says a port it was given was taken by another process.
+
+    A port chosen free (:func:`~offchain.kernel.fs.free_port`) and then passed to a child can
+    be bound by any other process in between; launchers that cannot let the child bind
+    port 0 start again on fresh ports when this says so."""
+    try:
+        return _PORT_TAKEN.search(Path(log).read_bytes()) is not None
+    except OSError:
+        return False
+
+
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
     """Whether nothing listens on ``host:port`` (a bind succeeds)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:

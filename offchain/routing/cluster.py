@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..kernel.crypto import new_private_key, public_key
 from ..kernel.fs import PROJECT_ROOT, free_port, state_dir
-from ..kernel.process import TAG_ENV, child_setup
+from ..kernel.process import TAG_ENV, child_setup, port_taken_in_log
 from ._errors import BackboneUnavailableError
 from .backbone import NodeOptions
 from .table import BackboneInfo, RoutingTable
@@ -118,7 +118,7 @@ class BackboneCluster:
         taken = []
         for info in self.table.nodes:
             log = self.log_dir / f"node-{info.port}.log"
-            if log.exists() and "address already in use" in log.read_text(errors="replace").lower():
+            if port_taken_in_log(log):
                 taken.append(info.port)
         return taken
 
