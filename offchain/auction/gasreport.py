@@ -13,12 +13,15 @@ snapshot changes only when the contracts do.
 
 from __future__ import annotations
 
+from typing import Any
+
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from ..common.slots import SlotConfig
 from ..kernel.chain import Chain, connect
 from ..kernel.crypto import keccak256
+from ..kernel.errors import ToolchainError
 from .client import AuctionClient, Timing
 from .encoding import Clearing, Fill, MarketParams, Match, settlement_records
 from .orders import Order, Pricing, Side, SignedOrder, sign_order
@@ -60,20 +63,23 @@ class _Bench:
         # setup only (not measured): impersonated sends with a fixed gas limit, no estimate,
         # no receipt polling — anvil mines each one as it arrives
         fees = chain.fee_fields()
+        last = None
         for t in self.traders:
             chain.w3.provider.make_request("anvil_setBalance", [t.address, hex(10**18)])  # type: ignore[arg-type]
             self._setup_call(self.dso.address, "setAccount", [t.address, 1, CAP, CAP], 0, fees)
-            self._setup_call(t.address, "deposit", [DEPOSIT], DEPOSIT, fees)
-        if self.market.funds(self.traders[-1].address).balance != DEPOSIT:
-            raise RuntimeError("gas bench setup failed")
+            last = self._setup_call(t.address, "deposit", [DEPOSIT], DEPOSIT, fees)
+        # anvil mines them in the order they came, but may answer before the last is mined (a busy machine)
+        receipt = chain.w3.eth.wait_for_transaction_receipt(last, timeout=120) if last else None
+        if receipt is None or receipt["status"] != 1 or self.market.funds(self.traders[-1].address).balance != DEPOSIT:
+            raise ToolchainError(f"auction gas bench: the last trader's deposit did not land ({receipt})")
         self.slot = T0 // SLOT + 2
 
-    def _setup_call(self, sender: str, fn: str, args: list, value: int, fees: dict) -> None:
+    def _setup_call(self, sender: str, fn: str, args: list, value: int, fees: dict) -> Any:
         w3 = self.chain.w3
         w3.provider.make_request("anvil_impersonateAccount", [sender])  # type: ignore[arg-type]
         data = self.market.contract.encode_abi(fn, args=args)
         tx = {"from": sender, "to": self.market.address, "data": data, "value": value, "gas": 300_000, **fees}
-        w3.eth.send_transaction(tx)  # type: ignore[arg-type]
+        return w3.eth.send_transaction(tx)  # type: ignore[arg-type]
 
     def _at(self, t: int) -> None:
         """Mine an empty block at chain time ``t`` (gas estimates then see that time too)."""

@@ -244,7 +244,12 @@ class PetraDayPart:
                 try:
                     trade = self._pair(ctx, state, s, b, power, capped, (m_first, m_last))
                 except TransactionFailedError as exc:
-                    if exc.error_name != "PetraSlotNotInFuture":
+                    # refused before sending (decoded), or mined and reverted (PoA: the slot
+                    # began between the node's estimate and the block; no reason in a receipt)
+                    began = exc.error_name == "PetraSlotNotInFuture" or (
+                        exc.error_name is None and market.current_slot() >= m_first
+                    )
+                    if not began:
                         raise
                     # the hour began while this round traded: nothing of this pair was
                     # accepted; its minted assets expire unsold and a deposit stays free

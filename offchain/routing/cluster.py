@@ -13,6 +13,7 @@ stops them) and dies with the caller (``PR_SET_PDEATHSIG``, via the kernel's sup
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 #: starts on fresh ports when a node's port was taken before it bound it (see ``start``)
 START_ATTEMPTS = 3
+_runs = itertools.count()
 
 # A node process needs only offchain.routing: registering a bare ``offchain`` package
 # skips offchain/__init__.py (which imports web3, ~1 s of CPU per process at start).
@@ -67,9 +69,16 @@ class BackboneCluster:
         self.table = self._table_on_free_ports()
         self.log_level = log_level
         self.log_dir = log_dir or state_dir() / "backbone"
+        # several clusters may log into one folder at once (test sessions, a trading day): a
+        # node's log is its own even when another cluster chose the same port at the same time
+        self._run = f"{os.getpid()}-{next(_runs)}"
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
         self.keep_logs = keep_logs
         self._started = False
+
+    def log_file(self, node_id: int) -> Path:
+        """Where backbone node ``node_id`` of this cluster logs (named by its port and this cluster)."""
+        return self.log_dir / f"node-{self.table.node(node_id).port}-{self._run}.log"
 
     @property
     def addresses(self) -> list[tuple[str, int]]:
@@ -102,7 +111,7 @@ class BackboneCluster:
                     raise
                 logger.warning("backbone ports %s were taken before the nodes bound them; starting again", taken)
                 for info in self.table.nodes:
-                    (self.log_dir / f"node-{info.port}.log").unlink(missing_ok=True)
+                    self.log_file(info.node_id).unlink(missing_ok=True)
                 self.procs = {}
                 self.table = self._table_on_free_ports()
                 continue
@@ -117,7 +126,7 @@ class BackboneCluster:
         """Ports of nodes whose log says their port was in use."""
         taken = []
         for info in self.table.nodes:
-            log = self.log_dir / f"node-{info.port}.log"
+            log = self.log_file(info.node_id)
             if port_taken_in_log(log):
                 taken.append(info.port)
         return taken
@@ -139,7 +148,7 @@ class BackboneCluster:
     def _launch(self, info: BackboneInfo, timeout: float, *, append_log: bool) -> None:
         env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         env[TAG_ENV] = f"backbone:{os.getpid()}#{id(self):x}"
-        log = open(self.log_dir / f"node-{info.port}.log", "ab" if append_log else "wb")  # noqa: SIM115 - handed to the child
+        log = open(self.log_file(info.node_id), "ab" if append_log else "wb")  # noqa: SIM115 - handed to the child
         proc = subprocess.Popen(
             [sys.executable, "-c", _NODE_BOOT.format(path=str(PROJECT_ROOT / "offchain"))],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, cwd=PROJECT_ROOT,
@@ -166,8 +175,7 @@ class BackboneCluster:
         line = proc.stdout.readline().decode().strip() if ready else ""
         if not line.startswith("READY"):
             raise BackboneUnavailableError(
-                f"backbone node {node_id} did not start ({line or 'no answer'}); "
-                f"see {self.log_dir}/node-{self.table.node(node_id).port}.log"
+                f"backbone node {node_id} did not start ({line or 'no answer'}); see {self.log_file(node_id)}"
             )
 
     def kill(self, node_id: int) -> None:
@@ -195,7 +203,7 @@ class BackboneCluster:
                 proc.stdout.close()
         if self._started and not self.keep_logs:  # logs of a failed start are kept for the error message
             for info in self.table.nodes:
-                (self.log_dir / f"node-{info.port}.log").unlink(missing_ok=True)
+                self.log_file(info.node_id).unlink(missing_ok=True)
 
     def __enter__(self) -> BackboneCluster:
         return self.start()

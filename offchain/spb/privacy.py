@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,19 +59,32 @@ def observe(erc: EnergyReceipt) -> Observation:
     )
 
 
+#: owner relabellings per linking game that measure its accuracy's spread without a leak
+NULL_PERMUTATIONS = 400
+
+
 @dataclass(frozen=True)
 class AdversaryResult:
     name: str
     trials: int
     accuracy: float
     chance: float
+    #: standard deviation of the accuracy when nothing links (owners shuffled within each root)
+    null_sd: float = 0.0
 
     @property
     def margin(self) -> float:
-        """Four standard errors of a Bernoulli(chance) mean over ``trials`` (noise band)."""
+        """Four standard deviations of the accuracy without a leak (noise band).
+
+        The trials of a linking game are not independent (two receipts that are each
+        other's nearest neighbour count twice), so the spread is measured by shuffling the
+        owners within each root over the same picks (``null_sd``: 1.3x the Bernoulli
+        standard error for a 1-D nearest-neighbour game); never less than four Bernoulli
+        standard errors of a mean over ``trials``."""
         if not self.trials:
             return 0.0
-        return 4 * math.sqrt(max(self.chance * (1 - self.chance), 1e-12) / self.trials)
+        bernoulli = math.sqrt(max(self.chance * (1 - self.chance), 1e-12) / self.trials)
+        return 4 * max(bernoulli, self.null_sd)
 
 
 @dataclass
@@ -111,17 +125,33 @@ def _linking_game(
 ) -> AdversaryResult:
     hits = trials = 0
     chance = 0.0
+    picks: list[tuple[list[int], list[tuple[int, int]]]] = []  # per root: members, (receipt, picked)
     for root in roots:
         members = by_root[root]
         if len(members) < 2:
             continue
+        pairs = []
         for i in members:
             others = [j for j in members if j != i]
             j = pick(i, others) if pick else rng.choice(others)
+            pairs.append((i, j))
             trials += 1
             hits += owner[j] == owner[i]
             chance += sum(owner[k] == owner[i] for k in others) / len(others)
-    return AdversaryResult(name, trials, hits / trials if trials else 0.0, chance / trials if trials else 0.0)
+        picks.append((members, pairs))
+    if not trials:
+        return AdversaryResult(name, 0, 0.0, 0.0)
+    # the same picks with the owners shuffled within each root: the accuracy nothing links
+    shuffler, null = random.Random(name), []
+    for _ in range(NULL_PERMUTATIONS):
+        shuffled = list(owner)
+        for members, _pairs in picks:
+            labels = [owner[i] for i in members]
+            shuffler.shuffle(labels)
+            for i, label in zip(members, labels, strict=True):
+                shuffled[i] = label
+        null.append(sum(shuffled[i] == shuffled[j] for _m, pairs in picks for i, j in pairs) / trials)
+    return AdversaryResult(name, trials, hits / trials, chance / trials, statistics.pstdev(null))
 
 
 def privacy_report(

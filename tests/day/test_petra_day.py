@@ -62,11 +62,16 @@ def test_petra_moves_no_more_than_it_traded_and_records_the_sellers_deliveries(s
 # -- the part on its own: the market's clock passes the hour's first slot while a round trades ---------
 
 
-def test_a_round_whose_hour_begins_on_chain_while_it_trades_ends_and_the_next_slot_trades(tmp_path, monkeypatch):
+@pytest.mark.parametrize("when", ["before_the_estimate", "in_the_mined_block"])
+def test_a_round_whose_hour_begins_on_chain_while_it_trades_ends_and_the_next_slot_trades(
+    tmp_path, monkeypatch, when
+):
     """A slow machine: the chain reaches the hour's first market slot between the round's choice
-    of slots and its first mint, which the market refuses (PetraSlotNotInFuture). The round ends
-    with nothing half-traded and the day goes on; the next slot trades the residual from the
-    market's next slot, and the money in the part's outcome is what the events show."""
+    of slots and its first mint, which the market refuses: before sending (PetraSlotNotInFuture
+    decoded from the estimate) or in the block that mines it (a reverted receipt carries no
+    reason; seen on the PoA devnet). The round ends with nothing half-traded and the day goes
+    on; the next slot trades the residual from the market's next slot, and the money in the
+    part's outcome is what the events show."""
     from offchain.kernel.mechanism import HouseholdSlot, SlotState
     from offchain.petra.client import PetraClient
     from offchain.petra.day import PetraDayPart, payments_from_events
@@ -78,10 +83,11 @@ def test_a_round_whose_hour_begins_on_chain_while_it_trades_ends_and_the_next_sl
     refused: list[int] = []
 
     def mint_after_the_hour_began(self, prosumer, to, kind, power, first, last, **kw):
-        if not refused:  # the first mint: the chain's clock has just reached `first`
+        if not refused:  # the first mint: the chain's clock reaches `first` now, or in the mint's block
             self.chain.w3.provider.make_request("evm_setNextBlockTimestamp", [self.slot_start(first)])
-            self.chain.w3.provider.make_request("evm_mine", [])
-            assert self.current_slot() == first
+            if when == "before_the_estimate":
+                self.chain.w3.provider.make_request("evm_mine", [])
+                assert self.current_slot() == first
             refused.append(first)
         return real_mint(self, prosumer, to, kind, power, first, last, **kw)
 

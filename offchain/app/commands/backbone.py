@@ -229,10 +229,7 @@ def _run_cluster(args: argparse.Namespace, state: Path, supervisor: Any, log_dir
 
     options = NodeOptions(load_threshold=args.load_threshold, min_pow_bits=args.pow_bits)
     with BackboneCluster(args.nodes, options=options, x=args.x, log_dir=log_dir) as cluster:
-        nodes = [
-            NodeProcess.adopt(f"node{i}", p.pid, log=str(log_dir / f"node-{cluster.table.node(i).port}.log"))
-            for i, p in cluster.procs.items()
-        ]
+        nodes = [NodeProcess.adopt(f"node{i}", p.pid, log=str(cluster.log_file(i))) for i, p in cluster.procs.items()]
         record = {**cluster.table.to_dict(), "supervisor": supervisor.to_json(),
                   "processes": [n.to_json() for n in nodes], "log_dir": str(log_dir)}  # fmt: skip
         atomic_write(state, json.dumps(record, indent=1), mode=0o644)

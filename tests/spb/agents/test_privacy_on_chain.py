@@ -20,9 +20,13 @@ from offchain.spb.scenario import build_population, run_trade
 
 METERS, GROUP = 6, 3
 #: trades per meter: many for the group (the linking games are played within the group
-#: root: 3 x 24 = 72 trials, so chance + 4 standard errors is ~0.55, not the ~0.78 that 12
-#: trials allowed), a few for the meters alone in their CoE
-GROUP_TRADES, SOLO_TRADES = 24, 4
+#: root), a few for the meters alone in their CoE. 3 x 96 = 288 trials: without a leak the
+#: nearest-neighbour accuracy spreads with sd ~0.036 around chance 0.33, so the noise band
+#: (chance + 4 sd ~0.475) was never crossed in 6,000 simulated draws (max 0.462), while the
+#: 50% leaky control scores >= 0.56 in all of them. With 3 x 24 trials the band, then taken
+#: from independent trials (sd 0.055, not the real 0.072), was crossed by 0.12% of draws
+#: without a leak: it failed once (leaf_index 0.597 vs 0.545).
+GROUP_TRADES, SOLO_TRADES = 96, 4
 
 
 @pytest.fixture(scope="module")
