@@ -63,9 +63,7 @@ def test_petra_moves_no_more_than_it_traded_and_records_the_sellers_deliveries(s
 
 
 @pytest.mark.parametrize("when", ["before_the_estimate", "in_the_mined_block"])
-def test_a_round_whose_hour_begins_on_chain_while_it_trades_ends_and_the_next_slot_trades(
-    tmp_path, monkeypatch, when
-):
+def test_a_round_whose_hour_begins_on_chain_while_it_trades_ends_and_the_next_slot_trades(tmp_path, monkeypatch, when):
     """A slow machine: the chain reaches the hour's first market slot between the round's choice
     of slots and its first mint, which the market refuses: before sending (PetraSlotNotInFuture
     decoded from the estimate) or in the block that mines it (a reverted receipt carries no
