@@ -32,6 +32,15 @@ logger = logging.getLogger(__name__)
 START_ATTEMPTS = 3
 
 
+def _port_taken_lines(log: str) -> list[str]:
+    """The log lines that say a port was in use (named in the retry's warning)."""
+    try:
+        text = Path(log).read_text(errors="replace")
+    except OSError:
+        return []
+    return [ln.strip()[:200] for ln in text.splitlines() if "already in use" in ln.lower() or "EADDRINUSE" in ln]
+
+
 def devnets_dir() -> Path:
     """Project-local folder holding one sub-folder per devnet."""
     path = state_dir() / "devnets"
@@ -140,7 +149,9 @@ class Devnet:
                 if not taken or attempt == START_ATTEMPTS:
                     raise
                 self.start_retries += 1
-                logger.warning("devnet %s: a port of %s was taken before it bound it; starting again", self.name, taken)
+                lines = [line for n in self.nodes for line in _port_taken_lines(n.log)]
+                logger.warning("devnet %s: a port of %s was taken before it bound it (%s); starting again",
+                               self.name, taken, "; ".join(lines[:2]))  # fmt: skip
                 continue
             except BaseException:
                 self.stop()

@@ -14,10 +14,11 @@ was reproduced under the same load: nonce 3, sent at head 6, landed in block 10 
 rotation after nonce 2, sent to another node, landed in block 7.
 """
 
+import contextlib
 import time
 
 from offchain.devnet import PoaDevnet
-from offchain.devnet.traffic import audit, client_for
+from offchain.devnet.traffic import SETTLING_BLOCKS, audit, client_for
 
 #: each of the 3 signers has had an in-turn slot within 3 blocks of the block where the
 #: transfer could first be sealed
@@ -52,12 +53,7 @@ def test_a_transfer_sent_to_a_single_node_is_sealed_within_one_signer_rotation(d
     assert all(len(s.accepted_by) == 1 for s in subs)  # really sent to one node each
 
     # every transfer is in every node's canonical chain exactly once, and they agree
-    deadline = time.monotonic() + 30
-    top = max(int(s.receipt["blockNumber"]) for s in subs)
-    while min(h or 0 for h in client.heads()) < top + 1:
-        assert time.monotonic() < deadline, client.heads()
-        time.sleep(0.5)
-    report = audit(devnet, subs)
+    report = audit_when_settled(devnet, client, subs)
     assert report["ok"], report
 
 
@@ -75,11 +71,29 @@ def test_the_fanout_client_sends_the_same_bytes_to_every_node_and_it_is_mined_on
     assert client.wait(subs, timeout=60) == []
     assert [s.nonce for s in subs] == list(range(subs[0].nonce, subs[0].nonce + 4))
 
-    deadline = time.monotonic() + 30
-    top = max(int(s.receipt["blockNumber"]) for s in subs)
-    while min(h or 0 for h in client.heads()) < top:
-        assert time.monotonic() < deadline, client.heads()
-        time.sleep(0.5)
-    report = audit(devnet, subs)
+    report = audit_when_settled(devnet, client, subs, rebroadcast=True)
     assert report["ok"], report
     assert all(client.chain(i).w3.eth.get_balance(recipient) == before + 4 for i in range(3))
+
+
+def audit_when_settled(devnet, client, subs, *, rebroadcast: bool = False, timeout: float = 60.0) -> dict:
+    """:func:`audit` once the transfers' blocks are ``SETTLING_BLOCKS`` deep on every node.
+
+    Under load two signers can seal the same height out of turn (seen: node 0's empty block 3
+    beside node 1's block 3 holding the 4 transfers, equal difficulty); the next blocks decide
+    which stays. Until then a node may lack transfers that another already confirmed, so the
+    audit is repeated until it passes or ``timeout`` ends. With ``rebroadcast`` the same bytes
+    go out again meanwhile (what the fan-out client does for a transfer a lost block dropped);
+    a transfer twice on a settled chain or another transaction with its nonce still fails."""
+    deadline = time.monotonic() + timeout
+    top = max(int(s.receipt["blockNumber"]) for s in subs)
+    while True:
+        settled = min(h or 0 for h in client.heads()) >= top + SETTLING_BLOCKS
+        report = audit(devnet, subs) if settled else {"ok": False, "heads": client.heads(), "top": top}
+        if report["ok"] or time.monotonic() >= deadline:
+            return report
+        if rebroadcast and settled:
+            for s in subs:
+                with contextlib.suppress(RuntimeError):  # every node refused it as mined: nothing to resend
+                    client.submit(s.raw, s.sender, s.nonce)
+        time.sleep(1.0)
