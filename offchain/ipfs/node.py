@@ -61,6 +61,7 @@ class JsIpfsNode:
     ) -> None:
         """``detached``: the daemon outlives this process (``gridledger ipfs up``); otherwise it dies with it."""
         self.port = port or free_port()
+        self._chosen = port is None
         self.repo = Path(repo) if repo else state_dir() / "ipfs" / f"repo-{self.port}"
         self.lifetime = lifetime
         self.detached = detached
@@ -137,6 +138,10 @@ class JsIpfsNode:
 
         Everything started is stopped again if the start fails or is interrupted."""
         if not port_free(self.port):
+            if self._chosen:  # chosen free here, taken since: the caller may start a node on fresh ports
+                raise IpfsNodeError(
+                    f"port {self.port}, chosen free for the API, was taken before the start (EADDRINUSE)"
+                )
             raise ConfigError(f"port {self.port} is already in use on 127.0.0.1: choose another with --port")
         self._keep_log = True
         try:

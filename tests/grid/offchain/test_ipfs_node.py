@@ -67,3 +67,22 @@ def test_a_car_exported_by_the_local_store_imports_into_the_node_under_the_same_
     store.export_car(tmp_path / "bills.car")
     ipfs.import_car(tmp_path / "bills.car")
     assert ipfs.get(cid) == data
+
+
+def test_a_port_chosen_free_and_taken_before_the_start_is_a_retryable_error(tmp_path):
+    """Seen in a 100-household day: the day's IPFS node chose its API port, another process
+    took it, and the day ended with "choose another with --port" (a usage error) instead of
+    starting again on fresh ports (the day retries on EADDRINUSE)."""
+    import socket
+
+    from offchain.ipfs import IpfsNodeError
+    from offchain.kernel.errors import ConfigError
+
+    chosen = JsIpfsNode(tmp_path / "repo")
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", chosen.port))
+        held.listen()
+        with pytest.raises(IpfsNodeError, match="EADDRINUSE"):
+            chosen.start(timeout=10)
+        with pytest.raises(ConfigError, match="choose another with --port"):
+            JsIpfsNode(tmp_path / "repo2", chosen.port).start(timeout=10)  # a port the caller asked for
