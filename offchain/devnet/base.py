@@ -11,7 +11,6 @@ Used as a context manager, the nodes also die with the calling process.
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 import time
 from pathlib import Path
@@ -19,26 +18,21 @@ from typing import Any, ClassVar
 
 from eth_account.signers.local import LocalAccount
 
-from ..kernel.anvil import ANVIL_CHAIN_ID, ANVIL_MNEMONIC, anvil_command, anvil_keys, listening_port
+from ..kernel.anvil import ANVIL_CHAIN_ID, ANVIL_MNEMONIC, anvil_command, anvil_keys, wait_listening_port
 from ..kernel.chain import Chain, connect
 from ..kernel.errors import ConfigError, GridLedgerError, NetworkError, StateFileError, ToolchainError
 from ..kernel.fs import atomic_write, free_port, node_bin, read_state, state_dir, wait_until
-from ..kernel.process import NodeProcess, port_free, port_taken_in_log, spawn, tagged_processes
+from ..kernel.process import (
+    NodeProcess,
+    port_free,
+    port_taken_in_log,
+    port_taken_lines,
+    spawn,
+    start_on_fresh_ports,
+    tagged_processes,
+)
 
-__all__ = ["Devnet", "AnvilDevnet", "GanacheDevnet", "devnets_dir", "START_ATTEMPTS"]
-
-logger = logging.getLogger(__name__)
-#: how often a devnet starts when a node finds a port chosen for it taken
-START_ATTEMPTS = 3
-
-
-def _port_taken_lines(log: str) -> list[str]:
-    """The log lines that say a port was in use (named in the retry's warning)."""
-    try:
-        text = Path(log).read_text(errors="replace")
-    except OSError:
-        return []
-    return [ln.strip()[:200] for ln in text.splitlines() if "already in use" in ln.lower() or "EADDRINUSE" in ln]
+__all__ = ["Devnet", "AnvilDevnet", "GanacheDevnet", "devnets_dir"]
 
 
 def devnets_dir() -> Path:
@@ -124,40 +118,39 @@ class Devnet:
         Ports not fixed by the caller are chosen free before the nodes bind them, so another
         process may take one in between (the p2p ports always; seen with several test
         sessions and a trading day on 2 cores). When a node's log then says its port was in
-        use, the devnet starts again on fresh ports, at most :data:`START_ATTEMPTS` times;
+        use, the devnet starts again on fresh ports, at most :data:`~offchain.kernel.process.START_ATTEMPTS` times;
         any other failure raises at once, and a failed start leaves nothing running."""
         self._refuse_if_running()
-        for attempt in range(1, START_ATTEMPTS + 1):
-            busy = [p for p in self.rpc_ports() if not port_free(p)]
-            if busy:
-                raise ConfigError(
-                    f"port {', '.join(map(str, busy))} is already in use on 127.0.0.1 (another devnet or program): "
-                    "choose another with --port"
-                )
+        self._refuse_busy_ports()
+
+        def attempt(number: int) -> Chain:
+            if number > 1:
+                self.start_retries += 1
+                self._refuse_busy_ports()  # a port the caller fixed is not retried: it is refused
             if self.home.exists():
                 shutil.rmtree(self.home)
             self.home.mkdir(parents=True)
             self.nodes = []
             self.started_at = time.time()
-            try:
-                self._launch(timeout)
-                self.save()
-                self.health_check(timeout)
-            except GridLedgerError:
-                self.stop()
-                taken = [n.name for n in self.nodes if port_taken_in_log(n.log)]
-                if not taken or attempt == START_ATTEMPTS:
-                    raise
-                self.start_retries += 1
-                lines = [line for n in self.nodes for line in _port_taken_lines(n.log)]
-                logger.warning("devnet %s: a port of %s was taken before it bound it (%s); starting again",
-                               self.name, taken, "; ".join(lines[:2]))  # fmt: skip
-                continue
-            except BaseException:
-                self.stop()
-                raise
+            self._launch(timeout)
+            self.save()
+            self.health_check(timeout)
             return self.chain()
-        raise AssertionError("unreachable")
+
+        def ports_taken(exc: Exception) -> list[str]:
+            if not isinstance(exc, GridLedgerError) or isinstance(exc, ConfigError):
+                return []  # a refused fixed port is the caller's to change
+            return [f"{n.name}: {line}" for n in self.nodes for line in port_taken_lines(n.log)]
+
+        return start_on_fresh_ports(f"devnet {self.name}", attempt, ports_taken=ports_taken, cleanup=self.stop)
+
+    def _refuse_busy_ports(self) -> None:
+        busy = [p for p in self.rpc_ports() if not port_free(p)]
+        if busy:
+            raise ConfigError(
+                f"port {', '.join(map(str, busy))} is already in use on 127.0.0.1 (another devnet or program): "
+                "choose another with --port"
+            )
 
     def stop(self) -> None:
         """Stop every node by PID (last started first) and record that nothing runs."""
@@ -172,15 +165,7 @@ class Devnet:
         """Every node answers JSON-RPC with the expected chain id, and is the process listening on its port."""
         for node in self.nodes:
             self._wait_rpc(node, timeout)
-            self._check_listener(node)
-
-    def _check_listener(self, node: NodeProcess) -> None:
-        """The node that answered is the one started here (not another program holding the port)."""
-        port = int(node.rpc_url.rsplit(":", 1)[1])
-        if not node.alive() or node.owns_port(port) is False:
-            raise ToolchainError(
-                f"{node.name}: another process answers on port {port}, not the node started here; see {node.log}"
-            )
+            node.check_listener(int(node.rpc_url.rsplit(":", 1)[1]))
 
     def _launch(self, timeout: float) -> None:
         raise NotImplementedError
@@ -268,17 +253,7 @@ class AnvilDevnet(Devnet):
             self._spawn("anvil", anvil_command(self.port, block_time=self.block_time), rpc_url=url)
             return
         # no port asked for: anvil binds port 0 and logs the one it got (nothing can take it in between)
-        node = self._spawn("anvil", anvil_command(0, block_time=self.block_time), rpc_url="")
-
-        def bound() -> int | None:
-            if not node.alive():
-                raise ToolchainError(f"{node.name} exited during start-up; see {node.log}")
-            return listening_port(node.log)
-
-        port = wait_until(bound, timeout, interval=0.1)
-        if port is None:
-            raise ToolchainError(f"{node.name} logged no listening port within {timeout:.0f}s; see {node.log}")
-        node.rpc_url = f"http://127.0.0.1:{port}"
+        wait_listening_port(self._spawn("anvil", anvil_command(0, block_time=self.block_time), rpc_url=""), timeout)
         self.save()
 
 

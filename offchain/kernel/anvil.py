@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import time
 from pathlib import Path
 
 from eth_account import Account
@@ -30,6 +31,7 @@ __all__ = [
     "anvil_keys",
     "anvil_command",
     "listening_port",
+    "wait_listening_port",
     "EmbeddedAnvil",
 ]
 
@@ -97,6 +99,23 @@ def listening_port(log: str | Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def wait_listening_port(node: NodeProcess, timeout: float) -> int:
+    """Wait until an anvil started with ``--port 0`` logs the port it bound; sets ``node.rpc_url`` to it.
+
+    Raises :class:`ToolchainError` naming the log when anvil exits first or logs no port in time."""
+
+    def bound() -> int | None:
+        if not node.alive():
+            raise ToolchainError(f"{node.name} exited during start-up; see {node.log}")
+        return listening_port(node.log)
+
+    port = wait_until(bound, timeout, interval=0.1)
+    if port is None:
+        raise ToolchainError(f"{node.name} logged no listening port within {timeout:.0f}s; see {node.log}")
+    node.rpc_url = f"http://127.0.0.1:{port}"
+    return port
+
+
 class EmbeddedAnvil:
     """An anvil process for the length of a ``with`` block, stopped by PID (and with its caller).
 
@@ -128,32 +147,25 @@ class EmbeddedAnvil:
         self.port = fixed
         cmd = anvil_command(fixed or 0, block_time=self.block_time, accounts=self.accounts)
         self.log_path.unlink(missing_ok=True)
-        self.node = spawn(
+        self.node = node = spawn(
             "anvil", cmd, self.log_path, rpc_url=self.url if fixed else "", tag=f"anvil:{fixed or self.log_path.stem}"
         )
+        deadline = time.monotonic() + timeout
 
         def ready() -> Chain | None:
-            node = self.node
-            if node is not None and not node.alive():
+            if not node.alive():
                 raise ToolchainError(f"anvil exited during start-up; see {self.log_path}")
-            if self.port is None:
-                self.port = listening_port(self.log_path)
-                if self.port is None:
-                    return None
-                if node is not None:
-                    node.rpc_url = self.url
             try:
-                chain = connect(self.url, timeout=1.0)
+                chain = connect(node.rpc_url, timeout=1.0)
             except NetworkError:
                 return None
-            if node is not None and node.owns_port(self.port) is False:
-                raise ToolchainError(
-                    f"another process answers on port {self.port}, not the anvil started here; see {self.log_path}"
-                )
+            node.check_listener(self.port or 0)
             return chain
 
         try:
-            chain = wait_until(ready, timeout)
+            if fixed is None:
+                self.port = wait_listening_port(node, timeout)
+            chain = wait_until(ready, max(0.0, deadline - time.monotonic()))
         except KeyboardInterrupt:
             self.stop()
             raise
@@ -162,10 +174,9 @@ class EmbeddedAnvil:
             self.stop()
             raise
         if chain is None:
-            where = f"on port {self.port}" if self.port else "(it logged no port)"
             self._keep_log = True
             self.stop()
-            raise ToolchainError(f"anvil did not answer {where} within {timeout:.0f}s; see {self.log_path}")
+            raise ToolchainError(f"anvil did not answer on {node.rpc_url} within {timeout:.0f}s; see {self.log_path}")
         return chain
 
     def stop(self) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import os
 import re
 import secrets
@@ -31,12 +32,14 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psutil
+
+from .errors import ToolchainError
 
 __all__ = [
     "NodeProcess",
@@ -47,6 +50,9 @@ __all__ = [
     "signals_interrupt",
     "port_free",
     "port_taken_in_log",
+    "port_taken_lines",
+    "START_ATTEMPTS",
+    "start_on_fresh_ports",
     "listening_pids",
     "TAG_ENV",
     "tagged_processes",
@@ -122,7 +128,14 @@ def signals_interrupt() -> Iterator[None]:
 # -- ports -----------------------------------------------------------------------------
 #: what a child writes when a port it was told to bind is held by another process: Rust
 #: and Python ("Address already in use"), Node.js ("EADDRINUSE")
-_PORT_TAKEN = re.compile(rb"address already in use|EADDRINUSE", re.IGNORECASE)
+#: what a child logs when a port it was given is bound by another process (Node, Rust, Go wording)
+_PORT_TAKEN_WORDS = "address already in use|EADDRINUSE"
+_PORT_TAKEN = re.compile(_PORT_TAKEN_WORDS.encode(), re.IGNORECASE)
+_PORT_TAKEN_LINE = re.compile(_PORT_TAKEN_WORDS, re.IGNORECASE)
+#: starts a launcher makes when ports it chose free were taken before its children bound them
+START_ATTEMPTS = 3
+_T = TypeVar("_T")
+logger = logging.getLogger(__name__)
 
 
 def port_taken_in_log(log: str | Path) -> bool:
@@ -130,11 +143,55 @@ def port_taken_in_log(log: str | Path) -> bool:
 
     A port chosen free (:func:`~offchain.kernel.fs.free_port`) and then passed to a child can
     be bound by any other process in between; launchers that cannot let the child bind
-    port 0 start again on fresh ports when this says so."""
+    port 0 start again on fresh ports when this says so (:func:`start_on_fresh_ports`)."""
     try:
         return _PORT_TAKEN.search(Path(log).read_bytes()) is not None
     except OSError:
         return False
+
+
+def port_taken_lines(log: str | Path) -> list[str]:
+    """The lines of a child's log that say a port was taken (kept for the warning: a retry deletes the log)."""
+    try:
+        text = Path(log).read_text(errors="replace")
+    except OSError:
+        return []
+    return [line.strip()[:200] for line in text.splitlines() if _PORT_TAKEN_LINE.search(line)]
+
+
+def start_on_fresh_ports(
+    what: str,
+    attempt: Callable[[int], _T],
+    *,
+    ports_taken: Callable[[Exception], list[str]],
+    cleanup: Callable[[], None] = lambda: None,
+    attempts: int = START_ATTEMPTS,
+) -> _T:
+    """Run ``attempt(1)``, ``attempt(2)``, … until one returns: the start of children whose ports were chosen free.
+
+    A port chosen free and then passed to a child can be bound by another process before
+    the child binds it. When an attempt fails, ``cleanup`` runs first (it must leave
+    nothing running); then, if ``ports_taken(exc)`` gives the evidence — the log lines that
+    say a port was in use — the next attempt starts, and must choose fresh ports itself.
+    At most ``attempts`` starts; the last failure, any failure without that evidence, and
+    Ctrl-C are raised as they are. Each retry is logged with its evidence (``what`` names
+    the launcher)."""
+    for number in range(1, attempts + 1):
+        try:
+            return attempt(number)
+        except Exception as exc:
+            cleanup()
+            evidence = ports_taken(exc)
+            if not evidence or number == attempts:
+                raise
+            logger.warning(
+                "%s: a port chosen free was taken before it was bound (%s); starting again on fresh ports (%d of %d)",
+                what, "; ".join(evidence[:2]), number + 1, attempts,
+            )  # fmt: skip
+        except BaseException:
+            cleanup()
+            raise
+    raise AssertionError("unreachable")
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:
@@ -341,6 +398,16 @@ class NodeProcess:
         if not pids:
             return None
         return bool(pids & ({self.pid} | set(self.group_pids())))
+
+    def check_listener(self, port: int) -> None:
+        """Raise :class:`ToolchainError` unless this node runs and no other process holds ``port``.
+
+        A readiness check that connects to ``port`` may reach another program that holds it
+        (an anvil of another test session): the node that answered must be the one started here."""
+        if not self.alive() or self.owns_port(port) is False:
+            raise ToolchainError(
+                f"{self.name}: another process answers on port {port}, not the one started here; see {self.log}"
+            )
 
     def _reap(self, block: bool = False) -> None:
         if self._popen is None:

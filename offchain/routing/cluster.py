@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 import os
 import select
 import signal
@@ -26,17 +25,14 @@ from pathlib import Path
 
 from ..kernel.crypto import new_private_key, public_key
 from ..kernel.fs import PROJECT_ROOT, free_port, state_dir
-from ..kernel.process import TAG_ENV, child_setup, port_taken_in_log
+from ..kernel.process import TAG_ENV, child_setup, port_taken_lines, start_on_fresh_ports
 from ._errors import BackboneUnavailableError
 from .backbone import NodeOptions
 from .table import BackboneInfo, RoutingTable
 
 __all__ = ["BackboneCluster"]
 
-logger = logging.getLogger(__name__)
 
-#: starts on fresh ports when a node's port was taken before it bound it (see ``start``)
-START_ATTEMPTS = 3
 _runs = itertools.count()
 
 # A node process needs only offchain.routing: registering a bare ``offchain`` package
@@ -95,41 +91,33 @@ class BackboneCluster:
         between (seen in a fresh-clone ``make test`` with other test sessions and a trading
         day running beside it). A node that finds its port taken exits with "address already
         in use" in its log; the cluster then starts again on fresh ports (same ids and keys),
-        at most ``START_ATTEMPTS`` times. Any other failure raises at once."""
+        at most :data:`~offchain.kernel.process.START_ATTEMPTS` times. Any other failure raises at once."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for attempt in range(1, START_ATTEMPTS + 1):
-            try:
-                for info in self.table.nodes:
-                    self._launch(info, timeout, append_log=False)
-                deadline = time.monotonic() + timeout
-                for node_id in self.procs:
-                    self._wait_ready(node_id, deadline)
-            except BackboneUnavailableError:
-                self.stop()
-                taken = self._ports_taken()
-                if not taken or attempt == START_ATTEMPTS:
-                    raise
-                logger.warning("backbone ports %s were taken before the nodes bound them; starting again", taken)
+
+        def attempt(number: int) -> BackboneCluster:
+            if number > 1:  # same ids and keys, fresh ports
                 for info in self.table.nodes:
                     self.log_file(info.node_id).unlink(missing_ok=True)
                 self.procs = {}
                 self.table = self._table_on_free_ports()
-                continue
-            except BaseException:
-                self.stop()
-                raise
+            for info in self.table.nodes:
+                self._launch(info, timeout, append_log=False)
+            deadline = time.monotonic() + timeout
+            for node_id in self.procs:
+                self._wait_ready(node_id, deadline)
             self._started = True
             return self
-        raise AssertionError("unreachable")
 
-    def _ports_taken(self) -> list[int]:
-        """Ports of nodes whose log says their port was in use."""
-        taken = []
-        for info in self.table.nodes:
-            log = self.log_file(info.node_id)
-            if port_taken_in_log(log):
-                taken.append(info.port)
-        return taken
+        def ports_taken(exc: Exception) -> list[str]:
+            if not isinstance(exc, BackboneUnavailableError):
+                return []
+            return [
+                f"node {info.node_id} (port {info.port}): {line}"
+                for info in self.table.nodes
+                for line in port_taken_lines(self.log_file(info.node_id))
+            ]
+
+        return start_on_fresh_ports("backbone cluster", attempt, ports_taken=ports_taken, cleanup=self.stop)
 
     def restart(self, node_id: int, timeout: float = 30.0) -> None:
         """Stop backbone node ``node_id`` if it runs (SIGKILL: a crash) and start it again with

@@ -8,9 +8,8 @@ import pytest
 
 from offchain.devnet import PoaDevnet
 from offchain.devnet import poa as poa_mod
-from offchain.devnet.base import START_ATTEMPTS
 from offchain.kernel.errors import ToolchainError
-from offchain.kernel.process import port_taken_in_log
+from offchain.kernel.process import START_ATTEMPTS, port_taken_in_log
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from ...kernel.crypto import keccak256
 from ...kernel.errors import ChainIdMismatchError, ConfigError
 from ...kernel.fs import state_dir
 from ...kernel.mechanism import DayContext, DayOutcome, DayPart, Flow, SlotActions, SlotState, Tariffs, load
+from ...kernel.process import start_on_fresh_ports
 from ..deploy import deploy_all
 from ..registry import mechanisms
 from .community import Community, Site, build_community
@@ -171,18 +172,19 @@ def _ipfs(options: DayOptions, stack: ExitStack, workdir: Path) -> Callable[[], 
         return lambda: running
     nodes: list[JsIpfsNode] = []
 
+    def attempt(number: int) -> str:
+        node = JsIpfsNode(workdir / f"ipfs-repo-{number}", lifetime=3 * 3600)
+        nodes.append(node)
+        return node.start(120.0)
+
     def start() -> str:
         # the node's ports are chosen free and bound seconds later, when the daemon is up: another
         # process may take one in between (EADDRINUSE) — then start again on fresh ports
-        for attempt in range(3):
-            node = JsIpfsNode(workdir / f"ipfs-repo-{attempt}", lifetime=3 * 3600)
-            nodes.append(node)
-            try:
-                return node.start(120.0)
-            except IpfsNodeError as exc:
-                if "EADDRINUSE" not in str(exc) or attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        return start_on_fresh_ports(
+            "the day's IPFS node",
+            attempt,
+            ports_taken=lambda exc: [str(exc)] if isinstance(exc, IpfsNodeError) and "EADDRINUSE" in str(exc) else [],
+        )
 
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="day-ipfs")
     future = pool.submit(start)
