@@ -128,7 +128,6 @@ def signals_interrupt() -> Iterator[None]:
 # -- ports -----------------------------------------------------------------------------
 #: what a child writes when a port it was told to bind is held by another process: Rust
 #: and Python ("Address already in use"), Node.js ("EADDRINUSE")
-#: what a child logs when a port it was given is bound by another process (Node, Rust, Go wording)
 _PORT_TAKEN_WORDS = "address already in use|EADDRINUSE"
 _PORT_TAKEN = re.compile(_PORT_TAKEN_WORDS.encode(), re.IGNORECASE)
 _PORT_TAKEN_LINE = re.compile(_PORT_TAKEN_WORDS, re.IGNORECASE)

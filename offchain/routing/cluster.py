@@ -32,7 +32,6 @@ from .table import BackboneInfo, RoutingTable
 
 __all__ = ["BackboneCluster"]
 
-
 _runs = itertools.count()
 
 # A node process needs only offchain.routing: registering a bare ``offchain`` package
