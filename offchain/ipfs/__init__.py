@@ -6,6 +6,22 @@ IPFS (grid bills: :class:`offchain.grid.IpfsBillStore` talks to its API).
 
 from __future__ import annotations
 
-from .node import IpfsNodeError, JsIpfsNode, api_multiaddr, detached_api, start_detached, stop_detached
+from .node import (
+    IpfsNodeError,
+    IpfsPortTakenError,
+    JsIpfsNode,
+    api_multiaddr,
+    detached_api,
+    start_detached,
+    stop_detached,
+)
 
-__all__ = ["IpfsNodeError", "JsIpfsNode", "api_multiaddr", "detached_api", "start_detached", "stop_detached"]
+__all__ = [
+    "IpfsNodeError",
+    "IpfsPortTakenError",
+    "JsIpfsNode",
+    "api_multiaddr",
+    "detached_api",
+    "start_detached",
+    "stop_detached",
+]

@@ -21,7 +21,15 @@ from ..kernel.errors import ConfigError, StateFileError, ToolchainError
 from ..kernel.fs import atomic_write, free_port, node_bin, read_state, state_dir, wait_until
 from ..kernel.process import NodeProcess, port_free, port_taken_in_log, spawn, tagged_processes
 
-__all__ = ["IpfsNodeError", "JsIpfsNode", "start_detached", "stop_detached", "detached_api", "api_multiaddr"]
+__all__ = [
+    "IpfsNodeError",
+    "IpfsPortTakenError",
+    "JsIpfsNode",
+    "start_detached",
+    "stop_detached",
+    "detached_api",
+    "api_multiaddr",
+]
 
 #: Node 20 lacks Promise.withResolvers, which js-ipfs 0.66's dependencies call.
 _PRELOAD = """if (typeof Promise.withResolvers !== 'function') {
@@ -39,6 +47,14 @@ DEFAULT_LIFETIME = 3600
 
 class IpfsNodeError(ToolchainError):
     """The local js-ipfs daemon could not be started or stopped."""
+
+
+class IpfsPortTakenError(IpfsNodeError):
+    """A port this node chose free was taken by another process before the daemon bound it (EADDRINUSE).
+
+    Its caller may start a new node on fresh ports (:func:`~offchain.kernel.process.start_on_fresh_ports`);
+    a port the caller fixed and found busy before the start is refused with
+    :class:`~offchain.kernel.errors.ConfigError` instead."""
 
 
 def api_multiaddr(port: int) -> str:
@@ -139,7 +155,7 @@ class JsIpfsNode:
         Everything started is stopped again if the start fails or is interrupted."""
         if not port_free(self.port):
             if self._chosen:  # chosen free here, taken since: the caller may start a node on fresh ports
-                raise IpfsNodeError(
+                raise IpfsPortTakenError(
                     f"port {self.port}, chosen free for the API, was taken before the start (EADDRINUSE)"
                 )
             raise ConfigError(f"port {self.port} is already in use on 127.0.0.1: choose another with --port")
@@ -158,7 +174,7 @@ class JsIpfsNode:
                 if self.node is not None and not self.node.alive():
                     raise IpfsNodeError(f"js-ipfs daemon exited during start-up; see {self.log_path}")
                 if self._log_says_in_use():
-                    raise IpfsNodeError(
+                    raise IpfsPortTakenError(
                         f"js-ipfs daemon: an address it needs is in use (EADDRINUSE); see {self.log_path}"
                     )
                 return self._answers()

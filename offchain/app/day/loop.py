@@ -165,7 +165,7 @@ def _open_chain(options: DayOptions, stack: ExitStack, console: Console) -> Iter
 
 
 def _ipfs(options: DayOptions, stack: ExitStack, workdir: Path) -> Callable[[], str]:
-    from ...ipfs.node import IpfsNodeError, JsIpfsNode, detached_api
+    from ...ipfs.node import IpfsPortTakenError, JsIpfsNode, detached_api
 
     running = detached_api()
     if running:
@@ -183,7 +183,7 @@ def _ipfs(options: DayOptions, stack: ExitStack, workdir: Path) -> Callable[[], 
         return start_on_fresh_ports(
             "the day's IPFS node",
             attempt,
-            ports_taken=lambda exc: [str(exc)] if isinstance(exc, IpfsNodeError) and "EADDRINUSE" in str(exc) else [],
+            ports_taken=lambda exc: [str(exc)] if isinstance(exc, IpfsPortTakenError) else [],
         )
 
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="day-ipfs")

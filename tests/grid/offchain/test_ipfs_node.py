@@ -75,14 +75,14 @@ def test_a_port_chosen_free_and_taken_before_the_start_is_a_retryable_error(tmp_
     starting again on fresh ports (the day retries on EADDRINUSE)."""
     import socket
 
-    from offchain.ipfs import IpfsNodeError
+    from offchain.ipfs import IpfsPortTakenError
     from offchain.kernel.errors import ConfigError
 
     chosen = JsIpfsNode(tmp_path / "repo")
     with socket.socket() as held:
         held.bind(("127.0.0.1", chosen.port))
         held.listen()
-        with pytest.raises(IpfsNodeError, match="EADDRINUSE"):
+        with pytest.raises(IpfsPortTakenError, match="EADDRINUSE"):
             chosen.start(timeout=10)
         with pytest.raises(ConfigError, match="choose another with --port"):
             JsIpfsNode(tmp_path / "repo2", chosen.port).start(timeout=10)  # a port the caller asked for
